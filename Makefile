@@ -1,0 +1,92 @@
+# mlockwatch top-level Makefile. `make help` lists the targets.
+
+TOP   := $(CURDIR)
+BUILD := $(TOP)/build
+export BUILD
+
+KERNELS := $(shell awk '!/^\#/ && NF { print $$1 }' $(TOP)/kernels.conf)
+KNAME   ?= $(firstword $(KERNELS))
+
+CC      ?= cc
+TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I$(TOP)/include
+TOOL_LDFLAGS := -static
+
+# User-space programs that run in the guest (and on a test box).
+TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(wildcard tools/*.c))
+TEST_PROGS := $(patsubst tests/guest/%.c,$(BUILD)/tools/%,$(wildcard tests/guest/*.c))
+
+MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/Kbuild include/mlockwatch/*.h)
+
+.PHONY: all module tools payload demo check check-host deps kernels dkms-check clean help
+
+all: module tools
+
+# Kbuild runs with M=module/, never M=$(TOP): its `clean` deletes every *.ko
+# below M, and the kernel cache under build/ is full of them.
+## module: build module/mlockwatch.ko (KDIR=, KVER= or auto, see README)
+module:
+	@kdir=$$($(TOP)/scripts/resolve-kdir) && \
+	$(MAKE) -C "$$kdir" M=$(TOP)/module modules
+
+## tools: build the static user-space tools into build/tools
+tools: $(TOOLS) $(TEST_PROGS)
+
+$(BUILD)/tools/%: tools/%.c $(wildcard tools/*.h include/mlockwatch/*.h) | $(BUILD)/tools
+	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS) -lpthread
+
+$(BUILD)/tools/%: tests/guest/%.c | $(BUILD)/tools
+	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS)
+
+$(BUILD)/tools:
+	mkdir -p $@
+
+# The kselftest KTAP helpers come from the newest pinned kernel's source.
+KTAP_KERNEL  := $(lastword $(KERNELS))
+KTAP_HELPERS := $(BUILD)/src/linux-source-$(KTAP_KERNEL)/tools/testing/selftests/kselftest/ktap_helpers.sh
+
+$(KTAP_HELPERS):
+	@$(TOP)/scripts/source-fetch $(KTAP_KERNEL)
+
+## payload: what mlockvm puts in the guest's /mw for KNAME (default: first pinned)
+payload: tools $(KTAP_HELPERS)
+	@$(TOP)/scripts/kernel-fetch $(KNAME)
+	@. $(BUILD)/kernels/$(KNAME)/kernel.env && \
+	obj=$(BUILD)/obj/$(KNAME) && mkdir -p $$obj && \
+	rsync -a --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
+		--exclude '*.mod' --exclude '*.mod.c' --exclude 'modules.order' \
+		Kbuild module include $$obj/ && \
+	$(MAKE) -s -C "$$KDIR" M=$$obj/module modules >$$obj/build.log 2>&1 || \
+		{ cat $$obj/build.log; echo "module build for $(KNAME) failed"; exit 1; }
+	@p=$(BUILD)/payload/$(KNAME) && rm -rf $$p && mkdir -p $$p/tests && \
+	cp $(BUILD)/obj/$(KNAME)/module/mlockwatch.ko $$p/ && \
+	cp $(TOOLS) $(TEST_PROGS) $$p/ 2>/dev/null; \
+	cp tests/demo.sh $(KTAP_HELPERS) $$p/tests/ && \
+	find tests/guest -maxdepth 1 -type f ! -name "*.c" -exec cp {} $$p/tests/ \;
+
+## deps: install the build and test dependencies (root), or list them
+deps:
+	@$(TOP)/scripts/install-deps
+
+## kernels: fetch and cache every kernel in kernels.conf
+kernels:
+	@$(TOP)/scripts/kernel-fetch $(KERNELS)
+
+## demo: boot the first pinned kernel, load mlockwatch and show it working
+demo: deps
+	@$(TOP)/tools/mlockvm --kernel $(KNAME) -- sh tests/demo.sh
+
+## check: host unit tests, guest tests on every pinned kernel, DKMS builds
+check: deps
+	@$(TOP)/tests/run
+
+## check-host: only the host unit tests
+check-host:
+	@$(TOP)/tests/run --host-only
+
+clean:
+	-@kdir=$$($(TOP)/scripts/resolve-kdir 2>/dev/null) && \
+		$(MAKE) -s -C "$$kdir" M=$(TOP)/module clean 2>/dev/null
+	rm -rf $(BUILD)/obj $(BUILD)/payload $(BUILD)/tools
+
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)

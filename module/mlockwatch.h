@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MLOCKWATCH_H
+#define MLOCKWATCH_H
+
+#define MLOCKWATCH_VERSION	"0.1"
+
+int mw_debugfs_init(void);
+void mw_debugfs_exit(void);
+
+#endif /* MLOCKWATCH_H */

@@ -1,0 +1,33 @@
+#!/bin/sh
+# run.sh [TEST...]: run the guest tests (default: every [0-9]*.sh here)
+# in kselftest runner style: each test's KTAP output indented as "# "
+# lines, then one "ok N selftests: mlockwatch: NAME" line per test.
+# MW_TEST_TIMEOUT (seconds, default 300) bounds each test; a test that
+# runs over it fails with exit status 124.
+cd "$(dirname "$0")" || exit 1
+. ./ktap_helpers.sh
+
+if [ $# -gt 0 ]; then
+	tests="$*"
+else
+	tests=$(ls [0-9]*.sh)
+fi
+n=0
+for t in $tests; do n=$((n + 1)); done
+ktap_print_header
+ktap_set_plan "$n"
+for t in $tests; do
+	start=$(date +%s)
+	{
+		timeout "${MW_TEST_TIMEOUT:-300}" sh "./$t" 2>&1
+		echo $? > /tmp/.mw-test-rc
+	} | sed -e 's/^/# /'
+	rc=$(cat /tmp/.mw-test-rc)
+	ktap_print_msg "$t: exit $rc after $(( $(date +%s) - start ))s"
+	case "$rc" in
+	0) ktap_test_pass "selftests: mlockwatch: $t" ;;
+	4) ktap_test_skip "selftests: mlockwatch: $t" ;;
+	*) ktap_test_fail "selftests: mlockwatch: $t # exit=$rc" ;;
+	esac
+done
+ktap_finished
