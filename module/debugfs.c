@@ -1,26 +1,128 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The debugfs views under /sys/kernel/debug/mlockwatch/. Formats are
- * documented in include/mlockwatch/format.h.
+ * The debugfs views under /sys/kernel/debug/mlockwatch/, all root-only.
+ * Formats are documented and versioned in include/mlockwatch/format.h.
  */
+#include <linux/capability.h>
 #include <linux/debugfs.h>
-#include <linux/seq_file.h>
-#include <linux/utsname.h>
 #include <linux/err.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+#include <linux/utsname.h>
 
 #include <mlockwatch/format.h>
+#include "control.h"
+#include "hooks.h"
 #include "mlockwatch.h"
+#include "preexisting.h"
+#include "vmstat.h"
+#include "witness.h"
 
 static struct dentry *mw_dir;
 
 static int summary_show(struct seq_file *m, void *v)
 {
+	struct mw_witness_totals w;
+	struct mw_vmstat now, base;
+	long identity_events, witnessed_delta;
+	unsigned long first;
+	int i;
+
+	mw_vmstat_read(&now);
+	mw_control_baseline(&base);
+	mw_witness_read(&w);
+
 	seq_printf(m, "format: %d\n", MLOCKWATCH_SUMMARY_FORMAT);
 	seq_printf(m, "version: %s\n", MLOCKWATCH_VERSION);
 	seq_printf(m, "kernel: %s\n", init_utsname()->release);
+	seq_printf(m, "rmap_hooks: %d\n", mw_rmap_hooks);
+	seq_printf(m, "incomplete: %d\n", mw_control_incomplete());
+	seq_puts(m, "incomplete_reasons: ");
+	mw_control_show_incomplete(m);
+	seq_puts(m, "selftest: ");
+	mw_control_show_selftest(m);
+	seq_printf(m, "preexisting_folios: %lu\n", mw_preexisting.folios);
+	seq_printf(m, "preexisting_pages: %lu\n", mw_preexisting.pages);
+
+	seq_printf(m, "nr_mlock: %ld\n", now.nr_mlock);
+	seq_printf(m, "nr_mlock_at_load: %ld\n", base.nr_mlock);
+	seq_printf(m, "nr_mlock_delta: %ld\n", now.nr_mlock - base.nr_mlock);
+	for (i = 0; i < MW_NR_EV; i++) {
+		seq_printf(m, "%s: %lu\n", mw_ev_names[i], now.ev[i]);
+		seq_printf(m, "%s_at_load: %lu\n", mw_ev_names[i], base.ev[i]);
+	}
+
+	witnessed_delta = (long)(w.mlocked_pages - w.munlocked_pages -
+				 w.stranded_pages - w.cleared_pages);
+	seq_printf(m, "witnessed_mlocked_pages: %lu\n", w.mlocked_pages);
+	seq_printf(m, "witnessed_munlocked_pages: %lu\n", w.munlocked_pages);
+	seq_printf(m, "witnessed_stranded_pages: %lu\n", w.stranded_pages);
+	seq_printf(m, "witnessed_cleared_pages: %lu\n", w.cleared_pages);
+	seq_printf(m, "witnessed_nr_mlock_delta: %ld\n", witnessed_delta);
+	for (i = 0; i < MW_NR_CAUSES; i++)
+		if (i != MW_CAUSE_UNKNOWN)
+			seq_printf(m, "nr_mlock_by_%s: %ld\n", mw_cause_name(i),
+				   w.nr_mlock_by[i]);
+	seq_printf(m, "nr_mlock_unattributed: %ld\n",
+		   w.nr_mlock_by[MW_CAUSE_UNKNOWN]);
+	seq_printf(m, "nr_mlock_unattributed_writes: %lu\n", w.unattributed_writes);
+	first = mw_witness_first_unattributed();
+	if (first)
+		seq_printf(m, "nr_mlock_unattributed_first_caller: %ps\n", (void *)first);
+	else
+		seq_puts(m, "nr_mlock_unattributed_first_caller: none\n");
+	seq_printf(m, "witnessed_culled_in_batch: %lu\n", w.culled_in_batch);
+	seq_printf(m, "witnessed_rescued_in_batch: %lu\n", w.rescued_in_batch);
+	seq_printf(m, "mlock_calls: %lu\n", w.mlock_calls);
+	seq_printf(m, "mlock_new_calls: %lu\n", w.mlock_new_calls);
+	seq_printf(m, "munlock_calls: %lu\n", w.munlock_calls);
+	seq_printf(m, "splits: %lu\n", w.splits);
+	seq_printf(m, "mlocked_splits: %lu\n", w.mlocked_splits);
+	seq_printf(m, "rmap_locked_adds: %lu\n", w.rmap_locked_adds);
+	seq_printf(m, "rmap_locked_removes: %lu\n", w.rmap_locked_removes);
+	seq_printf(m, "rmap_last_locked_pid: %d\n", mw_witness_last_locked_pid());
+	seq_printf(m, "missed_events: %lu\n", mw_hooks_missed());
+	seq_printf(m, "unreliable_batches: %lu\n", w.unreliable_batches);
+
+	/* The since-boot identity: needs no hook and no drain. */
+	identity_events = (long)(now.ev[MW_EV_MLOCKED] - now.ev[MW_EV_MUNLOCKED] -
+				 now.ev[MW_EV_STRANDED] - now.ev[MW_EV_CLEARED]);
+	seq_printf(m, "identity_nr_mlock: %ld\n", now.nr_mlock);
+	seq_printf(m, "identity_events: %ld\n", identity_events);
+	seq_printf(m, "identity_diff: %ld\n", now.nr_mlock - identity_events);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(summary);
+
+static int hooks_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "format: %d\n", MLOCKWATCH_HOOKS_FORMAT);
+	mw_hooks_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hooks);
+
+static ssize_t control_write(struct file *file, const char __user *ubuf,
+			     size_t len, loff_t *ppos)
+{
+	char buf[32];
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	err = mw_control_write(buf, len);
+	return err ?: len;
+}
+
+static const struct file_operations control_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = control_write,
+};
 
 int mw_debugfs_init(void)
 {
@@ -28,6 +130,8 @@ int mw_debugfs_init(void)
 	if (IS_ERR(mw_dir))
 		return PTR_ERR(mw_dir);
 	debugfs_create_file("summary", 0400, mw_dir, NULL, &summary_fops);
+	debugfs_create_file("hooks", 0400, mw_dir, NULL, &hooks_fops);
+	debugfs_create_file("control", 0200, mw_dir, NULL, &control_fops);
 	return 0;
 }
 

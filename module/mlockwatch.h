@@ -2,7 +2,13 @@
 #ifndef MLOCKWATCH_H
 #define MLOCKWATCH_H
 
+#include "preexisting.h"
+
 #define MLOCKWATCH_VERSION	"0.1"
+
+/* Module parameters and load-time facts (main.c). */
+extern bool mw_rmap_hooks;
+extern struct mw_preexisting mw_preexisting;
 
 int mw_debugfs_init(void);
 void mw_debugfs_exit(void);

@@ -75,3 +75,20 @@ mw_load() {
 mw_unload() {
 	rmmod mlockwatch
 }
+
+# mw_summary KEY: the value of KEY in the module's summary.
+mw_summary() {
+	awk -v k="$1:" '$1 == k { sub(/^[^:]*: /, ""); print; found = 1 } END { if (!found) exit 1 }' \
+		"$MW_DEBUGFS/summary"
+}
+
+# mw_control VERB: write VERB to the control file; fails as the write does.
+mw_control() {
+	echo "$1" > "$MW_DEBUGFS/control"
+}
+
+# mw_event_delta NAME: how much the unevictable_pgs_NAME event moved since
+# the module's baseline.
+mw_event_delta() {
+	echo $(( $(mw_summary "unevictable_pgs_$1") - $(mw_summary "unevictable_pgs_$1_at_load") ))
+}

@@ -8,6 +8,9 @@
  *   unlock   munlock the region
  *   exit     unmap and exit
  *
+ * "mlock_region MIB loop" instead mlocks and munlocks the region, touching
+ * it in between, until killed: a steady load for load/unload tests.
+ *
  * The guest tests drive it through fifos so that they can read vmstat
  * between the steps.
  */
@@ -24,8 +27,9 @@ int main(int argc, char **argv)
 	size_t len;
 	char *p;
 
-	if (argc != 2 || atol(argv[1]) <= 0) {
-		fprintf(stderr, "usage: mlock_region MIB\n");
+	if (argc < 2 || argc > 3 || atol(argv[1]) <= 0 ||
+	    (argc == 3 && strcmp(argv[2], "loop"))) {
+		fprintf(stderr, "usage: mlock_region MIB [loop]\n");
 		return 2;
 	}
 	len = (size_t)atol(argv[1]) << 20;
@@ -34,6 +38,15 @@ int main(int argc, char **argv)
 	if (p == MAP_FAILED) {
 		printf("mmap: %s\n", strerror(errno));
 		return 1;
+	}
+	if (argc == 3) {
+		for (;;) {
+			memset(p, 0x5a, len);
+			if (mlock(p, len) || munlock(p, len)) {
+				perror("mlock_region loop");
+				return 1;
+			}
+		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (fgets(line, sizeof(line), stdin)) {

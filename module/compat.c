@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel-version differences, in one place: ordered symbol tables and the
+ * decoders for each signature. Kernel map: shared/notes/kernel-mlock-map.md
+ * section 1 (symbols) and 10.1 (hook plan).
+ */
+#include <linux/version.h>
+#include <linux/ftrace.h>
+#include <linux/huge_mm.h>
+#include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/string.h>
+
+#include "compat.h"
+
+unsigned long mw_fregs_arg(struct ftrace_regs *fregs, unsigned int n)
+{
+#ifdef ftrace_regs_get_argument
+	return ftrace_regs_get_argument(fregs, n);
+#else
+	/* 6.1: x86 ftrace_regs is a pt_regs with the argument registers. */
+	return regs_get_kernel_argument(&fregs->regs, n);
+#endif
+}
+
+#ifdef FTRACE_OPS_FL_SAVE_ARGS
+const unsigned long mw_ftrace_arg_flags = FTRACE_OPS_FL_SAVE_ARGS;
+#else
+const unsigned long mw_ftrace_arg_flags;
+#endif
+
+/* f(struct folio *folio, ...) */
+static void dec_folio(const unsigned long *raw, struct mw_args *out)
+{
+	out->folio = (struct folio *)raw[0];
+	out->nr_pages = folio_nr_pages(out->folio);
+}
+
+/* f(struct page *page, ...): the 6.1 spelling of the same calls */
+static void dec_page(const unsigned long *raw, struct mw_args *out)
+{
+	out->folio = page_folio((struct page *)raw[0]);
+	out->nr_pages = folio_nr_pages(out->folio);
+}
+
+/* 6.1: page_add_file_rmap/page_remove_rmap(page, vma, bool compound) */
+static void dec_page_vma_compound(const unsigned long *raw, struct mw_args *out)
+{
+	out->folio = page_folio((struct page *)raw[0]);
+	out->vma = (struct vm_area_struct *)raw[1];
+	out->nr_pages = raw[2] & 0xff ? folio_nr_pages(out->folio) : 1;
+}
+
+/* 6.8+: folio_{add_file,add_anon,remove}_rmap_ptes(folio, page, nr, vma, ...) */
+static void dec_folio_ptes(const unsigned long *raw, struct mw_args *out)
+{
+	out->folio = (struct folio *)raw[0];
+	out->nr_pages = (int)raw[2];
+	out->vma = (struct vm_area_struct *)raw[3];
+}
+
+/* 6.8+: folio_{add_file,add_anon,remove}_rmap_pmd(folio, page, vma, ...) */
+static void dec_folio_pmd(const unsigned long *raw, struct mw_args *out)
+{
+	out->folio = (struct folio *)raw[0];
+	out->vma = (struct vm_area_struct *)raw[2];
+	out->nr_pages = folio_nr_pages(out->folio);
+}
+
+#ifdef RMAP_COMPOUND
+/* 6.1: page_add_anon_rmap(page, vma, address, rmap_t flags) */
+static void dec_page_anon(const unsigned long *raw, struct mw_args *out)
+{
+	out->folio = page_folio((struct page *)raw[0]);
+	out->vma = (struct vm_area_struct *)raw[1];
+	out->nr_pages = (__force int)RMAP_COMPOUND & (int)raw[3] ?
+			folio_nr_pages(out->folio) : 1;
+}
+#define MW_PAGE_ANON_RMAP { "page_add_anon_rmap", dec_page_anon },
+#else
+#define MW_PAGE_ANON_RMAP
+#endif
+
+/* For hooks whose arguments are read by the handler itself. */
+static void dec_none(const unsigned long *raw, struct mw_args *out)
+{
+}
+
+/*
+ * Renames, newest first:
+ * 6.3 (folio conversion): mlock_new_page -> mlock_new_folio,
+ *     munlock_page -> munlock_folio, mlock_pagevec -> mlock_folio_batch,
+ *     mlock_page_drain_remote -> mlock_drain_remote.
+ * 6.8 (David Hildenbrand's rmap rework): page_*_rmap -> folio_*_rmap_{ptes,pmd}.
+ * 6.10: split_huge_page_to_list -> split_huge_page_to_list_to_order.
+ */
+static const struct mw_symbol sym_mlock[] = {
+	{ "mlock_folio", dec_folio }, { }
+};
+static const struct mw_symbol sym_mlock_new[] = {
+	{ "mlock_new_folio", dec_folio }, { "mlock_new_page", dec_page }, { }
+};
+static const struct mw_symbol sym_munlock[] = {
+	{ "munlock_folio", dec_folio }, { "munlock_page", dec_page }, { }
+};
+static const struct mw_symbol sym_batch[] = {
+	{ "mlock_folio_batch", dec_none }, { "mlock_pagevec", dec_none }, { }
+};
+static const struct mw_symbol sym_drain_remote[] = {
+	{ "mlock_drain_remote", dec_none },
+	{ "mlock_page_drain_remote", dec_none }, { }
+};
+static const struct mw_symbol sym_nr_mlock_write[] = {
+	{ "mod_zone_page_state", dec_none }, { }
+};
+static const struct mw_symbol sym_free[] = {
+	{ "mm_page_free", dec_none }, { }
+};
+static const struct mw_symbol sym_split[] = {
+	{ "split_huge_page_to_list_to_order", dec_page },
+	{ "split_huge_page_to_list", dec_page }, { }
+};
+static const struct mw_symbol sym_rmap_add_file[] = {
+	{ "folio_add_file_rmap_ptes", dec_folio_ptes },
+	{ "page_add_file_rmap", dec_page_vma_compound }, { }
+};
+static const struct mw_symbol sym_rmap_add_file_pmd[] = {
+	{ "folio_add_file_rmap_pmd", dec_folio_pmd }, { }
+};
+static const struct mw_symbol sym_rmap_add_anon[] = {
+	{ "folio_add_anon_rmap_ptes", dec_folio_ptes },
+	MW_PAGE_ANON_RMAP
+	{ }
+};
+static const struct mw_symbol sym_rmap_add_anon_pmd[] = {
+	{ "folio_add_anon_rmap_pmd", dec_folio_pmd }, { }
+};
+static const struct mw_symbol sym_rmap_remove[] = {
+	{ "folio_remove_rmap_ptes", dec_folio_ptes },
+	{ "page_remove_rmap", dec_page_vma_compound }, { }
+};
+static const struct mw_symbol sym_rmap_remove_pmd[] = {
+	{ "folio_remove_rmap_pmd", dec_folio_pmd }, { }
+};
+
+#define HOOK(_label, _role, _mech, _flags, _syms) \
+	{ .label = _label, .role = _role, .mech = _mech, .flags = _flags, \
+	  .symbols = _syms }
+
+const struct mw_hook_desc mw_hook_descs[] = {
+	HOOK("mlock", MW_ROLE_MLOCK, MW_MECH_FTRACE, MW_HOOK_REQUIRED, sym_mlock),
+	HOOK("mlock_new", MW_ROLE_MLOCK_NEW, MW_MECH_FTRACE, MW_HOOK_REQUIRED, sym_mlock_new),
+	HOOK("munlock", MW_ROLE_MUNLOCK, MW_MECH_FTRACE, MW_HOOK_REQUIRED, sym_munlock),
+	HOOK("batch", MW_ROLE_BATCH, MW_MECH_KRETPROBE, MW_HOOK_REQUIRED, sym_batch),
+	HOOK("drain_remote", MW_ROLE_DRAIN_REMOTE, MW_MECH_KRETPROBE, MW_HOOK_REQUIRED,
+	     sym_drain_remote),
+	HOOK("nr_mlock_write", MW_ROLE_NR_MLOCK_WRITE, MW_MECH_FTRACE, MW_HOOK_REQUIRED,
+	     sym_nr_mlock_write),
+	HOOK("free", MW_ROLE_FREE, MW_MECH_TRACEPOINT, MW_HOOK_REQUIRED, sym_free),
+	HOOK("split", MW_ROLE_SPLIT, MW_MECH_KRETPROBE, MW_HOOK_REQUIRED, sym_split),
+	HOOK("rmap_add_file", MW_ROLE_RMAP_ADD, MW_MECH_FTRACE,
+	     MW_HOOK_REQUIRED | MW_HOOK_RMAP, sym_rmap_add_file),
+	HOOK("rmap_add_file_pmd", MW_ROLE_RMAP_ADD, MW_MECH_FTRACE, MW_HOOK_RMAP,
+	     sym_rmap_add_file_pmd),
+	HOOK("rmap_add_anon", MW_ROLE_RMAP_ADD, MW_MECH_FTRACE,
+	     MW_HOOK_REQUIRED | MW_HOOK_RMAP, sym_rmap_add_anon),
+	HOOK("rmap_add_anon_pmd", MW_ROLE_RMAP_ADD, MW_MECH_FTRACE, MW_HOOK_RMAP,
+	     sym_rmap_add_anon_pmd),
+	HOOK("rmap_remove", MW_ROLE_RMAP_REMOVE, MW_MECH_FTRACE,
+	     MW_HOOK_REQUIRED | MW_HOOK_RMAP, sym_rmap_remove),
+	HOOK("rmap_remove_pmd", MW_ROLE_RMAP_REMOVE, MW_MECH_FTRACE, MW_HOOK_RMAP,
+	     sym_rmap_remove_pmd),
+};
+const unsigned int mw_nr_hook_descs = ARRAY_SIZE(mw_hook_descs);
+
+/*
+ * Every function that calls mod_zone_page_state(zone, NR_MLOCK, ...) on
+ * the Debian builds (kernel map 1c). The free path is inlined into its
+ * callers, which differ by version. A caller not listed here is reported
+ * as unattributed: that is how a stray NR_MLOCK writer gets caught.
+ */
+static const struct {
+	const char *func;
+	enum mw_cause cause;
+} mw_nr_mlock_callers[] = {
+	{ "mlock_folio", MW_CAUSE_MLOCK },
+	{ "mlock_new_folio", MW_CAUSE_MLOCK_NEW },
+	{ "mlock_new_page", MW_CAUSE_MLOCK_NEW },
+	{ "mlock_pagevec", MW_CAUSE_MUNLOCK },		/* 6.1 */
+	{ "mlock_folio_batch", MW_CAUSE_MUNLOCK },	/* not on 6.12: __mod */
+	{ "__free_pages_ok", MW_CAUSE_FREE },
+	{ "free_pcp_prepare", MW_CAUSE_FREE },		/* 6.1 */
+	{ "free_unref_page_prepare", MW_CAUSE_FREE },	/* 6.1 */
+	{ "free_unref_page", MW_CAUSE_FREE },
+	{ "free_unref_folios", MW_CAUSE_FREE },		/* 6.10+ */
+	{ "free_pages_prepare", MW_CAUSE_FREE },	/* 6.12: compaction_free */
+	{ "__free_pages_prepare", MW_CAUSE_FREE },
+};
+
+/**
+ * mw_classify_caller() - which witnessed cause a function name belongs to
+ * @func: a symbol name without offset, possibly with a compiler clone
+ *        suffix such as ".isra.0" or ".constprop.0"
+ *
+ * Return: the cause, or MW_CAUSE_UNKNOWN.
+ */
+enum mw_cause mw_classify_caller(const char *func)
+{
+	size_t len = strcspn(func, ".");
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mw_nr_mlock_callers); i++) {
+		const char *name = mw_nr_mlock_callers[i].func;
+
+		if (strlen(name) == len && !strncmp(name, func, len))
+			return mw_nr_mlock_callers[i].cause;
+	}
+	return MW_CAUSE_UNKNOWN;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The compat layer: the only place that knows which kernel we run on.
+ * Each hook role has an ordered list of candidate symbols (newest kernel
+ * first) with a decoder for that symbol's signature; the first symbol the
+ * kernel has wins. Decoders turn raw arguments into struct mw_args, so
+ * the rest of the module is written once against that.
+ */
+#ifndef MLOCKWATCH_COMPAT_H
+#define MLOCKWATCH_COMPAT_H
+
+#include <linux/ftrace.h>
+#include <linux/mm_types.h>
+
+#define MW_MAX_ARGS	6
+
+/* What a hooked call means, whatever the kernel spelled it as. */
+struct mw_args {
+	struct folio *folio;
+	struct vm_area_struct *vma;
+	long nr_pages;		/* pages the call covers, for rmap calls */
+};
+
+typedef void (*mw_decode_t)(const unsigned long *raw, struct mw_args *out);
+
+struct mw_symbol {
+	const char *name;
+	mw_decode_t decode;
+};
+
+enum mw_mech {
+	MW_MECH_FTRACE,
+	MW_MECH_KRETPROBE,
+	MW_MECH_TRACEPOINT,
+};
+
+enum mw_role {
+	MW_ROLE_MLOCK,		/* mlock_folio */
+	MW_ROLE_MLOCK_NEW,	/* mlock_new_folio / mlock_new_page */
+	MW_ROLE_MUNLOCK,	/* munlock_folio / munlock_page */
+	MW_ROLE_BATCH,		/* mlock_folio_batch / mlock_pagevec */
+	MW_ROLE_DRAIN_REMOTE,	/* mlock_drain_remote / mlock_page_drain_remote */
+	MW_ROLE_NR_MLOCK_WRITE,	/* mod_zone_page_state */
+	MW_ROLE_FREE,		/* tracepoint mm_page_free */
+	MW_ROLE_SPLIT,		/* split_huge_page_to_list(_to_order) */
+	MW_ROLE_RMAP_ADD,	/* page/folio add rmap: attribution only */
+	MW_ROLE_RMAP_REMOVE,	/* page/folio remove rmap: attribution only */
+	MW_NR_ROLES,
+};
+
+/* Hook flags. */
+#define MW_HOOK_REQUIRED	BIT(0)	/* loading fails without it */
+#define MW_HOOK_RMAP		BIT(1)	/* switched by the rmap_hooks parameter */
+
+struct mw_hook_desc {
+	const char *label;		/* a name for the hooks view */
+	enum mw_role role;
+	enum mw_mech mech;
+	unsigned int flags;
+	const struct mw_symbol *symbols;	/* ordered, { } terminated */
+};
+
+extern const struct mw_hook_desc mw_hook_descs[];
+extern const unsigned int mw_nr_hook_descs;
+
+/* Where callers of the NR_MLOCK writer live; see mw_classify_caller(). */
+enum mw_cause {
+	MW_CAUSE_MLOCK,
+	MW_CAUSE_MLOCK_NEW,
+	MW_CAUSE_MUNLOCK,
+	MW_CAUSE_FREE,
+	MW_CAUSE_UNKNOWN,
+	MW_NR_CAUSES,
+};
+
+enum mw_cause mw_classify_caller(const char *func);
+
+/* Argument N of a function entered through ftrace. */
+unsigned long mw_fregs_arg(struct ftrace_regs *fregs, unsigned int n);
+
+/* Extra ftrace_ops flags this kernel needs for arguments to be saved. */
+extern const unsigned long mw_ftrace_arg_flags;
+
+#endif /* MLOCKWATCH_COMPAT_H */

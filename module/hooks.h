@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MLOCKWATCH_HOOKS_H
+#define MLOCKWATCH_HOOKS_H
+
+#include <linux/seq_file.h>
+
+int mw_hooks_init(bool rmap_hooks, const char *force_missing);
+void mw_hooks_exit(void);
+
+/* The hooks view: one line per hook. */
+void mw_hooks_show(struct seq_file *m);
+/* Events the hook mechanisms dropped (kprobe nmissed), over all hooks. */
+unsigned long mw_hooks_missed(void);
+/*
+ * The first required, active hook that has not fired since load, or
+ * NULL; for the selftest right after a known mlock and munlock.
+ */
+const char *mw_hooks_first_silent(void);
+
+#endif /* MLOCKWATCH_HOOKS_H */

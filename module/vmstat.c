@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reading NR_MLOCK and the unevictable_pgs_* events exactly.
+ *
+ * /proc/vmstat shows NR_MLOCK without the per-CPU diffs (up to the stat
+ * threshold per CPU and zone behind) and clamps it at 0, so the module
+ * sums zone->vm_stat with every CPU's vm_stat_diff itself. The read is
+ * not atomic against concurrent updates: it is exact when the system is
+ * quiet, and within the updates in flight otherwise.
+ */
+#include <linux/mmzone.h>
+#include <linux/cpumask.h>
+#include <linux/nodemask.h>
+#include <linux/percpu.h>
+#include <linux/mm.h>
+#include <linux/vmstat.h>
+
+#include "vmstat.h"
+
+static const enum vm_event_item mw_ev_items[MW_NR_EV] = {
+	[MW_EV_CULLED] = UNEVICTABLE_PGCULLED,
+	[MW_EV_SCANNED] = UNEVICTABLE_PGSCANNED,
+	[MW_EV_RESCUED] = UNEVICTABLE_PGRESCUED,
+	[MW_EV_MLOCKED] = UNEVICTABLE_PGMLOCKED,
+	[MW_EV_MUNLOCKED] = UNEVICTABLE_PGMUNLOCKED,
+	[MW_EV_CLEARED] = UNEVICTABLE_PGCLEARED,
+	[MW_EV_STRANDED] = UNEVICTABLE_PGSTRANDED,
+};
+
+const char *const mw_ev_names[MW_NR_EV] = {
+	[MW_EV_CULLED] = "unevictable_pgs_culled",
+	[MW_EV_SCANNED] = "unevictable_pgs_scanned",
+	[MW_EV_RESCUED] = "unevictable_pgs_rescued",
+	[MW_EV_MLOCKED] = "unevictable_pgs_mlocked",
+	[MW_EV_MUNLOCKED] = "unevictable_pgs_munlocked",
+	[MW_EV_CLEARED] = "unevictable_pgs_cleared",
+	[MW_EV_STRANDED] = "unevictable_pgs_stranded",
+};
+
+static long mw_exact_nr_mlock(void)
+{
+	long sum = 0;
+	int nid, cpu, i;
+
+	/* A dead CPU's diffs are folded away, so possible CPUs cover all. */
+	for_each_online_node(nid) {
+		pg_data_t *pgdat = NODE_DATA(nid);
+
+		for (i = 0; i < MAX_NR_ZONES; i++) {
+			struct zone *zone = &pgdat->node_zones[i];
+
+			if (!populated_zone(zone))
+				continue;
+			sum += atomic_long_read(&zone->vm_stat[NR_MLOCK]);
+			for_each_possible_cpu(cpu)
+				sum += READ_ONCE(per_cpu_ptr(zone->per_cpu_zonestats,
+							     cpu)->vm_stat_diff[NR_MLOCK]);
+		}
+	}
+	return sum;
+}
+
+void mw_vmstat_read(struct mw_vmstat *v)
+{
+	int cpu, i;
+
+	v->nr_mlock = mw_exact_nr_mlock();
+	for (i = 0; i < MW_NR_EV; i++) {
+		v->ev[i] = 0;
+		for_each_possible_cpu(cpu)
+			v->ev[i] += READ_ONCE(per_cpu(vm_event_states, cpu).event[mw_ev_items[i]]);
+	}
+}
+
+unsigned long mw_vmstat_this_cpu_event(enum mw_ev ev)
+{
+	return __this_cpu_read(vm_event_states.event[mw_ev_items[ev]]);
+}

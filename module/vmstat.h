@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MLOCKWATCH_VMSTAT_H
+#define MLOCKWATCH_VMSTAT_H
+
+#include <linux/mm.h>
+#include <linux/vmstat.h>
+
+/* The unevictable_pgs_* events, in /proc/vmstat order. */
+enum mw_ev {
+	MW_EV_CULLED,
+	MW_EV_SCANNED,
+	MW_EV_RESCUED,
+	MW_EV_MLOCKED,
+	MW_EV_MUNLOCKED,
+	MW_EV_CLEARED,
+	MW_EV_STRANDED,
+	MW_NR_EV,
+};
+
+extern const char *const mw_ev_names[MW_NR_EV];
+
+struct mw_vmstat {
+	long nr_mlock;			/* exact: zone atomics + every CPU's diff */
+	unsigned long ev[MW_NR_EV];	/* summed over every possible CPU */
+};
+
+void mw_vmstat_read(struct mw_vmstat *v);
+
+/* This CPU's raw event counter; for deltas taken with preemption off. */
+unsigned long mw_vmstat_this_cpu_event(enum mw_ev ev);
+
+#endif /* MLOCKWATCH_VMSTAT_H */

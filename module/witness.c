@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Witnessed accounting: every NR_MLOCK change and unevictable_pgs_* event
+ * the kernel makes, attributed to the hooked cause that made it.
+ *
+ * - NR_MLOCK increments: the mod_zone_page_state() writer hook, attributed
+ *   by its return address to mlock_folio or mlock_new_*. Exact, where
+ *   reading PG_mlocked at mlock_folio entry would race with a concurrent
+ *   mlock of the same folio on another CPU.
+ * - PGMUNLOCKED/PGSTRANDED: this CPU's event counters read at entry and
+ *   exit of the batch processor. The batch runs under the mlock local_lock
+ *   (preemption off), no other task can run a batch on this CPU meanwhile,
+ *   and interrupts never count these events, so the delta is exactly the
+ *   batch's own. The one preemptible caller, the remote drain of a dead
+ *   CPU's batch, is flagged as unreliable instead of guessed.
+ * - PGCLEARED: the mm_page_free tracepoint, which fires before
+ *   free_pages_prepare() clears PG_mlocked. A folio being freed has no
+ *   references, so nothing can clear the flag in between.
+ *
+ * All counters are per CPU and updated with this_cpu ops: safe from any
+ * context, hardirq included, with no lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+
+#include "witness.h"
+
+struct mw_witness_pcpu {
+	unsigned long mlocked_pages;
+	unsigned long munlocked_pages;
+	unsigned long stranded_pages;
+	unsigned long cleared_pages;
+	unsigned long culled_in_batch;
+	unsigned long rescued_in_batch;
+	long nr_mlock_by[MW_NR_CAUSES];
+	unsigned long unattributed_writes;
+	unsigned long unreliable_batches;
+	unsigned long mlock_calls, mlock_new_calls, munlock_calls;
+	unsigned long splits, mlocked_splits;
+	unsigned long rmap_locked_adds, rmap_locked_removes;
+};
+
+static DEFINE_PER_CPU(struct mw_witness_pcpu, mw_pcpu);
+
+/*
+ * The task draining a dead CPU's batch (CPU hotplug is serialised, so
+ * there is at most one).
+ */
+static struct task_struct *mw_remote_drainer;
+static pid_t mw_last_locked_pid;
+static unsigned long mw_first_unattributed;
+
+/*
+ * Return addresses of NR_MLOCK writes already classified. The call sites
+ * are few (kernel map 1c), so a small lock-free table spares a kallsyms
+ * lookup per write; when it is full, lookups simply are not cached.
+ */
+#define MW_CALLER_CACHE	32
+static struct {
+	unsigned long addr;
+	enum mw_cause cause;
+} mw_caller_cache[MW_CALLER_CACHE];
+static DEFINE_PER_CPU(char [KSYM_SYMBOL_LEN], mw_sym_buf);
+
+static const char *const mw_cause_names[MW_NR_CAUSES] = {
+	[MW_CAUSE_MLOCK] = "mlock",
+	[MW_CAUSE_MLOCK_NEW] = "mlock_new",
+	[MW_CAUSE_MUNLOCK] = "munlock",
+	[MW_CAUSE_FREE] = "free",
+	[MW_CAUSE_UNKNOWN] = "unattributed",
+};
+
+const char *mw_cause_name(enum mw_cause c)
+{
+	return mw_cause_names[c];
+}
+
+void mw_witness_mlock(const struct mw_args *a)
+{
+	this_cpu_inc(mw_pcpu.mlock_calls);
+}
+
+void mw_witness_mlock_new(const struct mw_args *a)
+{
+	this_cpu_inc(mw_pcpu.mlock_new_calls);
+}
+
+void mw_witness_munlock(const struct mw_args *a)
+{
+	this_cpu_inc(mw_pcpu.munlock_calls);
+}
+
+void mw_witness_batch_enter(struct mw_batch_window *w)
+{
+	int i;
+
+	w->cpu = smp_processor_id();
+	w->unreliable = READ_ONCE(mw_remote_drainer) == current;
+	for (i = 0; i < MW_NR_EV; i++)
+		w->ev[i] = mw_vmstat_this_cpu_event(i);
+}
+
+void mw_witness_batch_exit(struct mw_batch_window *w)
+{
+	unsigned long d[MW_NR_EV];
+	int i;
+
+	if (w->unreliable || w->cpu != smp_processor_id()) {
+		this_cpu_inc(mw_pcpu.unreliable_batches);
+		return;
+	}
+	for (i = 0; i < MW_NR_EV; i++)
+		d[i] = mw_vmstat_this_cpu_event(i) - w->ev[i];
+	this_cpu_add(mw_pcpu.munlocked_pages, d[MW_EV_MUNLOCKED]);
+	this_cpu_add(mw_pcpu.stranded_pages, d[MW_EV_STRANDED]);
+	this_cpu_add(mw_pcpu.culled_in_batch, d[MW_EV_CULLED]);
+	this_cpu_add(mw_pcpu.rescued_in_batch, d[MW_EV_RESCUED]);
+}
+
+void mw_witness_remote_drain(bool entering)
+{
+	WRITE_ONCE(mw_remote_drainer, entering ? current : NULL);
+}
+
+static enum mw_cause mw_caller_cause(unsigned long caller)
+{
+	char *buf;
+	enum mw_cause cause;
+	int i;
+
+	for (i = 0; i < MW_CALLER_CACHE; i++) {
+		unsigned long addr = READ_ONCE(mw_caller_cache[i].addr);
+
+		if (addr == caller) {
+			/* Pairs with the smp_store_release() below. */
+			smp_rmb();
+			return READ_ONCE(mw_caller_cache[i].cause);
+		}
+		if (!addr)
+			break;
+	}
+	buf = this_cpu_ptr(mw_sym_buf);
+	sprint_symbol_no_offset(buf, caller);
+	cause = mw_classify_caller(buf);
+	for (i = 0; i < MW_CALLER_CACHE; i++) {
+		if (READ_ONCE(mw_caller_cache[i].addr))
+			continue;
+		/* Claim the slot through its cause first, then publish. */
+		if (cmpxchg(&mw_caller_cache[i].addr, 0, 1) == 0) {
+			WRITE_ONCE(mw_caller_cache[i].cause, cause);
+			/* The cause must be visible before the address is. */
+			smp_store_release(&mw_caller_cache[i].addr, caller);
+			break;
+		}
+	}
+	return cause;
+}
+
+void mw_witness_nr_mlock_write(unsigned long caller, long delta)
+{
+	enum mw_cause cause = mw_caller_cause(caller);
+
+	this_cpu_add(mw_pcpu.nr_mlock_by[cause], delta);
+	if ((cause == MW_CAUSE_MLOCK || cause == MW_CAUSE_MLOCK_NEW) && delta > 0)
+		this_cpu_add(mw_pcpu.mlocked_pages, delta);
+	if (cause == MW_CAUSE_UNKNOWN) {
+		this_cpu_inc(mw_pcpu.unattributed_writes);
+		cmpxchg(&mw_first_unattributed, 0, caller);
+	}
+}
+
+void mw_witness_free(struct page *page, unsigned int order)
+{
+	struct folio *folio = page_folio(page);
+
+	if (unlikely(folio_test_mlocked(folio)))
+		this_cpu_add(mw_pcpu.cleared_pages, folio_nr_pages(folio));
+}
+
+void mw_witness_split_enter(struct mw_split_window *w, const struct mw_args *a)
+{
+	w->folio = a->folio;
+	w->mlocked = folio_test_mlocked(a->folio);
+}
+
+void mw_witness_split_exit(struct mw_split_window *w, int ret)
+{
+	if (ret)
+		return;
+	this_cpu_inc(mw_pcpu.splits);
+	if (w->mlocked)
+		this_cpu_inc(mw_pcpu.mlocked_splits);
+}
+
+void mw_witness_rmap(const struct mw_args *a, bool add)
+{
+	if (!a->vma || !(a->vma->vm_flags & VM_LOCKED))
+		return;
+	if (add)
+		this_cpu_inc(mw_pcpu.rmap_locked_adds);
+	else
+		this_cpu_inc(mw_pcpu.rmap_locked_removes);
+	WRITE_ONCE(mw_last_locked_pid, current->pid);
+}
+
+void mw_witness_read(struct mw_witness_totals *t)
+{
+	int cpu, i;
+
+	memset(t, 0, sizeof(*t));
+	for_each_possible_cpu(cpu) {
+		const struct mw_witness_pcpu *p = per_cpu_ptr(&mw_pcpu, cpu);
+
+		t->mlocked_pages += READ_ONCE(p->mlocked_pages);
+		t->munlocked_pages += READ_ONCE(p->munlocked_pages);
+		t->stranded_pages += READ_ONCE(p->stranded_pages);
+		t->cleared_pages += READ_ONCE(p->cleared_pages);
+		t->culled_in_batch += READ_ONCE(p->culled_in_batch);
+		t->rescued_in_batch += READ_ONCE(p->rescued_in_batch);
+		for (i = 0; i < MW_NR_CAUSES; i++)
+			t->nr_mlock_by[i] += READ_ONCE(p->nr_mlock_by[i]);
+		t->unattributed_writes += READ_ONCE(p->unattributed_writes);
+		t->unreliable_batches += READ_ONCE(p->unreliable_batches);
+		t->mlock_calls += READ_ONCE(p->mlock_calls);
+		t->mlock_new_calls += READ_ONCE(p->mlock_new_calls);
+		t->munlock_calls += READ_ONCE(p->munlock_calls);
+		t->splits += READ_ONCE(p->splits);
+		t->mlocked_splits += READ_ONCE(p->mlocked_splits);
+		t->rmap_locked_adds += READ_ONCE(p->rmap_locked_adds);
+		t->rmap_locked_removes += READ_ONCE(p->rmap_locked_removes);
+	}
+}
+
+/*
+ * Not atomic against hooks running on other CPUs: "reset" is meant for a
+ * quiet system, and the control file says so.
+ */
+void mw_witness_reset(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(&mw_pcpu, cpu), 0, sizeof(struct mw_witness_pcpu));
+	WRITE_ONCE(mw_first_unattributed, 0);
+}
+
+pid_t mw_witness_last_locked_pid(void)
+{
+	return READ_ONCE(mw_last_locked_pid);
+}
+
+unsigned long mw_witness_first_unattributed(void)
+{
+	return READ_ONCE(mw_first_unattributed);
+}

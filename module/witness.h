@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MLOCKWATCH_WITNESS_H
+#define MLOCKWATCH_WITNESS_H
+
+#include <linux/types.h>
+#include "compat.h"
+#include "vmstat.h"
+
+/* What a batch window remembers between entry and exit (kretprobe data). */
+struct mw_batch_window {
+	int cpu;
+	bool unreliable;
+	unsigned long ev[MW_NR_EV];
+};
+
+struct mw_split_window {
+	struct folio *folio;
+	bool mlocked;
+};
+
+/* Totals over every CPU since load or the last reset. */
+struct mw_witness_totals {
+	unsigned long mlocked_pages;	/* NR_MLOCK+ by mlock and mlock_new */
+	unsigned long munlocked_pages;	/* PGMUNLOCKED in batches */
+	unsigned long stranded_pages;	/* PGSTRANDED in batches */
+	unsigned long cleared_pages;	/* PG_mlocked folios seen freed */
+	unsigned long culled_in_batch;
+	unsigned long rescued_in_batch;
+	long nr_mlock_by[MW_NR_CAUSES];	/* writer deltas by caller */
+	unsigned long unattributed_writes;
+	unsigned long unreliable_batches;
+	unsigned long mlock_calls, mlock_new_calls, munlock_calls;
+	unsigned long splits, mlocked_splits;
+	unsigned long rmap_locked_adds, rmap_locked_removes;
+};
+
+void mw_witness_mlock(const struct mw_args *a);
+void mw_witness_mlock_new(const struct mw_args *a);
+void mw_witness_munlock(const struct mw_args *a);
+void mw_witness_batch_enter(struct mw_batch_window *w);
+void mw_witness_batch_exit(struct mw_batch_window *w);
+void mw_witness_remote_drain(bool entering);
+void mw_witness_nr_mlock_write(unsigned long caller, long delta);
+void mw_witness_free(struct page *page, unsigned int order);
+void mw_witness_split_enter(struct mw_split_window *w, const struct mw_args *a);
+void mw_witness_split_exit(struct mw_split_window *w, int ret);
+void mw_witness_rmap(const struct mw_args *a, bool add);
+
+void mw_witness_read(struct mw_witness_totals *t);
+void mw_witness_reset(void);
+pid_t mw_witness_last_locked_pid(void);
+/* The first caller that wrote NR_MLOCK outside the known paths, or 0. */
+unsigned long mw_witness_first_unattributed(void);
+const char *mw_cause_name(enum mw_cause c);
+
+#endif /* MLOCKWATCH_WITNESS_H */

@@ -1,0 +1,44 @@
+#!/bin/sh
+# The control file takes reset, drain and selftest; anything else is
+# refused with EINVAL and changes nothing. A missing required symbol
+# refuses the load, naming it and the kernel.
+. "$(dirname "$0")/lib.sh"
+ktap_print_header
+ktap_set_plan 8
+
+mw_load || ktap_exit_fail_msg "insmod failed"
+for bad in "bogus" "reset extra" "$(printf 'reset\nreset')" \
+	"a-very-long-verb-that-does-not-fit-anywhere-at-all"; do
+	before=$(mw_summary selftest)
+	if printf '%s' "$bad" > "$MW_DEBUGFS/control" 2>/dev/null; then
+		ktap_test_fail "control refuses '$bad'"
+	else
+		ktap_test_pass "control refuses '$bad'"
+	fi
+done
+region_start 8
+region_cmd touch
+region_cmd lock
+mw_control reset && [ "$(mw_summary witnessed_mlocked_pages)" = 0 ] &&
+	[ "$(mw_summary nr_mlock_delta)" = 0 ] &&
+	ktap_test_pass "reset zeroes the witnessed counters and rebases" ||
+	ktap_test_fail "reset zeroes the witnessed counters and rebases"
+region_cmd unlock
+mw_control drain && [ "$(mw_summary nr_mlock_delta)" = -2048 ] &&
+	ktap_test_pass "drain empties the batches (nr_mlock_delta -2048)" ||
+	ktap_test_fail "drain empties the batches (nr_mlock_delta $(mw_summary nr_mlock_delta))"
+region_stop
+mw_unload
+
+sym=mlock_folio
+if insmod "$MW_KO" force_missing_symbol=$sym 2>/dev/null; then
+	mw_unload
+	ktap_test_fail "a missing required symbol refuses the load"
+else
+	ktap_test_pass "a missing required symbol refuses the load"
+fi
+msg=$(dmesg | grep "unsupported kernel $(uname -r): required hook 'mlock' found none of: $sym" | tail -n1)
+[ -n "$msg" ] && ktap_test_pass "the refusal names the symbol and the kernel" ||
+	ktap_test_fail "the refusal names the symbol and the kernel"
+ktap_print_msg "$msg"
+ktap_finished
