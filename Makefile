@@ -57,10 +57,15 @@ payload: tools $(KTAP_HELPERS)
 		Kbuild module include $$obj/ && \
 	$(MAKE) -s -C "$$KDIR" M=$$obj/module modules >$$obj/build.log 2>&1 || \
 		{ cat $$obj/build.log; echo "module build for $(KNAME) failed"; exit 1; }
+	@. $(BUILD)/kernels/$(KNAME)/kernel.env && \
+	obj=$(BUILD)/obj/$(KNAME)/inject && mkdir -p $$obj && \
+	cp tests/inject/Kbuild tests/inject/*.c $$obj/ && \
+	$(MAKE) -s -C "$$KDIR" M=$$obj modules >$$obj/build.log 2>&1 || \
+		{ cat $$obj/build.log; echo "test-only injector build for $(KNAME) failed"; exit 1; }
 	@p=$(BUILD)/payload/$(KNAME) && rm -rf $$p && mkdir -p $$p/tests && \
-	cp $(BUILD)/obj/$(KNAME)/module/mlockwatch.ko $$p/ && \
+	cp $(BUILD)/obj/$(KNAME)/module/mlockwatch.ko $(BUILD)/obj/$(KNAME)/inject/mlockinject.ko $$p/ && \
 	cp $(TOOLS) $(TEST_PROGS) $$p/ 2>/dev/null; \
-	cp tests/demo.sh $(KTAP_HELPERS) $$p/tests/ && \
+	cp tests/demo.sh tests/known-kernel-bugs $(KTAP_HELPERS) $$p/tests/ && \
 	find tests/guest -maxdepth 1 -type f ! -name "*.c" -exec cp {} $$p/tests/ \;
 
 ## deps: install the build and test dependencies (root), or list them

@@ -8,6 +8,7 @@
 #include <linux/ftrace.h>
 #include <linux/huge_mm.h>
 #include <linux/mm.h>
+#include <linux/pagevec.h>
 #include <linux/rmap.h>
 #include <linux/string.h>
 
@@ -28,6 +29,34 @@ const unsigned long mw_ftrace_arg_flags = FTRACE_OPS_FL_SAVE_ARGS;
 #else
 const unsigned long mw_ftrace_arg_flags;
 #endif
+
+/*
+ * The folio's mapcount. 6.1's folio_mapcount() is out of line and not
+ * exported, so this is its body (mm/util.c); later kernels inline it.
+ */
+int mw_folio_mapcount(struct folio *folio)
+{
+#ifdef MW_FOLIO_MAPCOUNT_NOT_INLINE
+	int i, compound, nr, ret;
+
+	if (likely(!folio_test_large(folio)))
+		return atomic_read(&folio->_mapcount) + 1;
+	compound = folio_entire_mapcount(folio);
+	if (folio_test_hugetlb(folio))
+		return compound;
+	ret = compound;
+	nr = folio_nr_pages(folio);
+	for (i = 0; i < nr; i++)
+		ret += atomic_read(&folio_page(folio, i)->_mapcount) + 1;
+	if (!folio_test_anon(folio))
+		return ret - compound * nr;
+	if (folio_test_double_map(folio))
+		ret -= nr;
+	return ret;
+#else
+	return folio_mapcount(folio);
+#endif
+}
 
 /* f(struct folio *folio, ...) */
 static void dec_folio(const unsigned long *raw, struct mw_args *out)
@@ -81,6 +110,59 @@ static void dec_page_anon(const unsigned long *raw, struct mw_args *out)
 #define MW_PAGE_ANON_RMAP
 #endif
 
+/* The low bits of a mlock batch entry (mm/mlock.c: LRU_FOLIO, NEW_FOLIO). */
+#define MW_BATCH_TAG_LRU	0x1UL
+#define MW_BATCH_TAG_NEW	0x2UL
+
+static void mw_fill_batch(struct mw_batch *b, unsigned int nr,
+			  void *const *items, bool pages)
+{
+	unsigned int i;
+
+	b->nr = min_t(unsigned int, nr, MW_BATCH_MAX);
+	for (i = 0; i < b->nr; i++) {
+		unsigned long v = (unsigned long)READ_ONCE(items[i]);
+		void *p = (void *)(v & ~(MW_BATCH_TAG_LRU | MW_BATCH_TAG_NEW));
+
+		b->op[i] = v & MW_BATCH_TAG_LRU ? MW_BATCH_MLOCK :
+			   v & MW_BATCH_TAG_NEW ? MW_BATCH_MLOCK_NEW :
+			   MW_BATCH_MUNLOCK;
+		b->folio[i] = pages ? page_folio((struct page *)p) : p;
+	}
+}
+
+/* 6.3+: mlock_folio_batch(struct folio_batch *fbatch) */
+static void dec_folio_batch(const unsigned long *raw, struct mw_args *out)
+{
+	struct folio_batch *fb = (struct folio_batch *)raw[0];
+
+	if (out->batch)
+		mw_fill_batch(out->batch, fb->nr, (void *const *)fb->folios,
+			      false);
+}
+
+#ifdef MW_HAVE_PAGEVEC
+/* 6.1: mlock_pagevec(struct pagevec *pvec), struct pagevec gone in 6.5 */
+static void dec_pagevec(const unsigned long *raw, struct mw_args *out)
+{
+	struct pagevec *pv = (struct pagevec *)raw[0];
+
+	if (out->batch)
+		mw_fill_batch(out->batch, pv->nr, (void *const *)pv->pages,
+			      true);
+}
+#define MW_MLOCK_PAGEVEC { "mlock_pagevec", dec_pagevec },
+#else
+#define MW_MLOCK_PAGEVEC
+#endif
+
+/* 6.10+: split_huge_page_to_list_to_order(page, list, new_order) */
+static void dec_split_to_order(const unsigned long *raw, struct mw_args *out)
+{
+	dec_page(raw, out);
+	out->new_order = (unsigned int)raw[2];
+}
+
 /* For hooks whose arguments are read by the handler itself. */
 static void dec_none(const unsigned long *raw, struct mw_args *out)
 {
@@ -104,7 +186,7 @@ static const struct mw_symbol sym_munlock[] = {
 	{ "munlock_folio", dec_folio }, { "munlock_page", dec_page }, { }
 };
 static const struct mw_symbol sym_batch[] = {
-	{ "mlock_folio_batch", dec_none }, { "mlock_pagevec", dec_none }, { }
+	{ "mlock_folio_batch", dec_folio_batch }, MW_MLOCK_PAGEVEC { }
 };
 static const struct mw_symbol sym_drain_remote[] = {
 	{ "mlock_drain_remote", dec_none },
@@ -117,7 +199,7 @@ static const struct mw_symbol sym_free[] = {
 	{ "mm_page_free", dec_none }, { }
 };
 static const struct mw_symbol sym_split[] = {
-	{ "split_huge_page_to_list_to_order", dec_page },
+	{ "split_huge_page_to_list_to_order", dec_split_to_order },
 	{ "split_huge_page_to_list", dec_page }, { }
 };
 static const struct mw_symbol sym_rmap_add_file[] = {

@@ -14,11 +14,30 @@
 
 #define MW_MAX_ARGS	6
 
+/* The operations a mlock batch entry asks for (the pointer's low bits). */
+enum mw_batch_op {
+	MW_BATCH_MUNLOCK,
+	MW_BATCH_MLOCK,		/* LRU_PAGE / LRU_FOLIO */
+	MW_BATCH_MLOCK_NEW,	/* NEW_PAGE / NEW_FOLIO */
+};
+
+/* Above PAGEVEC_SIZE of every supported kernel (15 on 6.1, 31 on 6.12). */
+#define MW_BATCH_MAX	32
+
+/* A mlock batch as the batch processor finds it on entry. */
+struct mw_batch {
+	unsigned int nr;
+	struct folio *folio[MW_BATCH_MAX];
+	u8 op[MW_BATCH_MAX];
+};
+
 /* What a hooked call means, whatever the kernel spelled it as. */
 struct mw_args {
 	struct folio *folio;
 	struct vm_area_struct *vma;
 	long nr_pages;		/* pages the call covers, for rmap calls */
+	unsigned int new_order;	/* split: the order of the pieces */
+	struct mw_batch *batch;	/* batch: filled in if the caller gives one */
 };
 
 typedef void (*mw_decode_t)(const unsigned long *raw, struct mw_args *out);
@@ -74,6 +93,8 @@ enum mw_cause {
 };
 
 enum mw_cause mw_classify_caller(const char *func);
+
+int mw_folio_mapcount(struct folio *folio);
 
 /* Argument N of a function entered through ftrace. */
 unsigned long mw_fregs_arg(struct ftrace_regs *fregs, unsigned int n);

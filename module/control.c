@@ -9,6 +9,8 @@
  *   selftest  drain, then check that every required hook has fired and
  *             that the witnessed counters equal vmstat's deltas; if not,
  *             the module is incomplete and says which hook or counter
+ *   scan      walk every PFN and every table entry for the verdicts no
+ *             hook can reach (unwitnessed-set, unwitnessed-clear)
  *
  * Everything here runs in process context under mw_control_lock and may
  * sleep; the hooks never take it.
@@ -21,6 +23,8 @@
 
 #include "control.h"
 #include "hooks.h"
+#include "scan.h"
+#include "table.h"
 #include "witness.h"
 
 static DEFINE_MUTEX(mw_control_lock);
@@ -88,14 +92,23 @@ static int mw_drain(void)
 static void mw_reset(void)
 {
 	mw_witness_reset();
+	mw_table_reset();
 	mw_vmstat_read(&mw_baseline);
 	strscpy(mw_selftest_result, "not run", sizeof(mw_selftest_result));
 	mw_selftest_failed = false;
 }
 
+/* The witnessed counters the selftest holds against vmstat's deltas. */
+struct mw_selftest_check {
+	const char *name;
+	enum mw_ev ev;
+	unsigned long witnessed;
+};
+
 static int mw_selftest(void)
 {
 	struct mw_witness_totals w;
+	struct mw_selftest_check checks[4];
 	struct mw_vmstat now;
 	const char *silent;
 	unsigned int i;
@@ -106,38 +119,29 @@ static int mw_selftest(void)
 		return err;
 	mw_witness_read(&w);
 	mw_vmstat_read(&now);
+	checks[0] = (struct mw_selftest_check){ "mlocked_pages", MW_EV_MLOCKED, w.mlocked_pages };
+	checks[1] = (struct mw_selftest_check){ "munlocked_pages", MW_EV_MUNLOCKED, w.munlocked_pages };
+	checks[2] = (struct mw_selftest_check){ "stranded_pages", MW_EV_STRANDED, w.stranded_pages };
+	checks[3] = (struct mw_selftest_check){ "cleared_pages", MW_EV_CLEARED, w.cleared_pages };
 
-	{
-		const struct {
-			const char *name;
-			enum mw_ev ev;
-			unsigned long witnessed;
-		} checks[] = {
-			{ "mlocked_pages", MW_EV_MLOCKED, w.mlocked_pages },
-			{ "munlocked_pages", MW_EV_MUNLOCKED, w.munlocked_pages },
-			{ "stranded_pages", MW_EV_STRANDED, w.stranded_pages },
-			{ "cleared_pages", MW_EV_CLEARED, w.cleared_pages },
-		};
+	mw_selftest_failed = true;
+	silent = mw_hooks_first_silent();
+	if (silent) {
+		snprintf(mw_selftest_result, sizeof(mw_selftest_result),
+			 "fail: hook %s has not fired", silent);
+		goto out;
+	}
+	for (i = 0; i < ARRAY_SIZE(checks); i++) {
+		unsigned long d = now.ev[checks[i].ev] -
+				  mw_baseline.ev[checks[i].ev];
 
-		mw_selftest_failed = true;
-		silent = mw_hooks_first_silent();
-		if (silent) {
-			snprintf(mw_selftest_result, sizeof(mw_selftest_result),
-				 "fail: hook %s has not fired", silent);
-			goto out;
-		}
-		for (i = 0; i < ARRAY_SIZE(checks); i++) {
-			unsigned long d = now.ev[checks[i].ev] -
-					  mw_baseline.ev[checks[i].ev];
-
-			if (d == checks[i].witnessed)
-				continue;
-			snprintf(mw_selftest_result, sizeof(mw_selftest_result),
-				 "fail: witnessed %s %lu != %s delta %lu",
-				 checks[i].name, checks[i].witnessed,
-				 mw_ev_names[checks[i].ev], d);
-			goto out;
-		}
+		if (d == checks[i].witnessed)
+			continue;
+		snprintf(mw_selftest_result, sizeof(mw_selftest_result),
+			 "fail: witnessed %s %lu != %s delta %lu",
+			 checks[i].name, checks[i].witnessed,
+			 mw_ev_names[checks[i].ev], d);
+		goto out;
 	}
 	mw_selftest_failed = false;
 	strscpy(mw_selftest_result, "pass", sizeof(mw_selftest_result));
@@ -167,6 +171,9 @@ int mw_control_write(const char *buf, size_t len)
 		err = mw_drain();
 	} else if (!strcmp(verb, "selftest")) {
 		err = mw_selftest();
+	} else if (!strcmp(verb, "scan")) {
+		mw_scan();
+		err = 0;
 	} else {
 		err = -EINVAL;
 	}
@@ -180,7 +187,7 @@ bool mw_control_incomplete(void)
 
 	mw_witness_read(&w);
 	return READ_ONCE(mw_selftest_failed) || mw_hooks_missed() ||
-	       w.unreliable_batches;
+	       w.unreliable_batches || mw_table_incomplete();
 }
 
 void mw_control_show_incomplete(struct seq_file *m)
@@ -201,6 +208,15 @@ void mw_control_show_incomplete(struct seq_file *m)
 	if (w.unreliable_batches) {
 		seq_printf(m, "%s%lu batches drained remotely from a dead CPU",
 			   sep, w.unreliable_batches);
+		sep = ", ";
+	}
+	if (mw_table_incomplete()) {
+		struct mw_table_stats t;
+
+		mw_table_stats(&t);
+		seq_printf(m, "%sshadow table lost %lu folios (max_folios %lu reached %lu times, %lu allocations failed)",
+			   sep, t.full + t.alloc_failures, t.max_entries, t.full,
+			   t.alloc_failures);
 		sep = ", ";
 	}
 	if (READ_ONCE(mw_selftest_failed))

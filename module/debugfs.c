@@ -14,7 +14,9 @@
 #include "control.h"
 #include "hooks.h"
 #include "mlockwatch.h"
-#include "preexisting.h"
+#include "folios.h"
+#include "scan.h"
+#include "table.h"
 #include "vmstat.h"
 #include "witness.h"
 
@@ -23,6 +25,7 @@ static struct dentry *mw_dir;
 static int summary_show(struct seq_file *m, void *v)
 {
 	struct mw_witness_totals w;
+	struct mw_table_stats t;
 	struct mw_vmstat now, base;
 	long identity_events, witnessed_delta;
 	unsigned long first;
@@ -90,6 +93,21 @@ static int summary_show(struct seq_file *m, void *v)
 	seq_printf(m, "identity_nr_mlock: %ld\n", now.nr_mlock);
 	seq_printf(m, "identity_events: %ld\n", identity_events);
 	seq_printf(m, "identity_diff: %ld\n", now.nr_mlock - identity_events);
+
+	mw_table_stats(&t);
+	seq_printf(m, "table_entries: %lu\n", t.entries);
+	seq_printf(m, "table_max_folios: %lu\n", t.max_entries);
+	seq_printf(m, "table_buckets: %lu\n", t.buckets);
+	seq_printf(m, "table_full: %lu\n", t.full);
+	seq_printf(m, "table_alloc_failures: %lu\n", t.alloc_failures);
+	seq_printf(m, "table_stale: %lu\n", t.stale);
+	seq_printf(m, "table_preexisting: %lu\n", t.preexisting);
+	seq_printf(m, "table_resolved: %lu\n", t.resolved);
+	seq_printf(m, "table_freed: %lu\n", t.freed);
+	seq_printf(m, "table_freed_mlocked: %lu\n", t.freed_mlocked);
+	seq_printf(m, "table_split_entries: %lu\n", t.split_entries);
+	seq_printf(m, "munlock_untracked: %lu\n", t.munlock_untracked);
+	mw_scan_show(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(summary);
@@ -132,6 +150,7 @@ int mw_debugfs_init(void)
 	debugfs_create_file("summary", 0400, mw_dir, NULL, &summary_fops);
 	debugfs_create_file("hooks", 0400, mw_dir, NULL, &hooks_fops);
 	debugfs_create_file("control", 0200, mw_dir, NULL, &control_fops);
+	mw_folios_create(mw_dir);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 
 #include "compat.h"
 #include "hooks.h"
+#include "table.h"
 #include "witness.h"
 
 struct mw_hook {
@@ -62,18 +63,25 @@ static void mw_dispatch_entry(struct mw_hook *h, const unsigned long *raw,
 	switch (h->desc->role) {
 	case MW_ROLE_MLOCK:
 		mw_witness_mlock(&a);
+		mw_table_mlock(a.folio, false);
 		break;
 	case MW_ROLE_MLOCK_NEW:
 		mw_witness_mlock_new(&a);
+		mw_table_mlock(a.folio, true);
 		break;
 	case MW_ROLE_MUNLOCK:
 		mw_witness_munlock(&a);
+		mw_table_munlock(a.folio);
 		break;
 	case MW_ROLE_RMAP_ADD:
 		mw_witness_rmap(&a, true);
+		if (a.vma && (a.vma->vm_flags & VM_LOCKED))
+			mw_table_rmap_add(a.folio, a.vma);
 		break;
 	case MW_ROLE_RMAP_REMOVE:
 		mw_witness_rmap(&a, false);
+		if (a.vma && (a.vma->vm_flags & VM_LOCKED))
+			mw_table_rmap_remove(a.folio, a.vma, a.nr_pages);
 		break;
 	default:
 		break;
@@ -102,9 +110,20 @@ static void mw_regs_args(struct pt_regs *regs, unsigned long *raw)
 		raw[i] = regs_get_kernel_argument(regs, i);
 }
 
+/* The batch decoded at its entry: too big for the kretprobe's stack. */
+static DEFINE_PER_CPU(struct mw_batch, mw_batch_buf);
+
 union mw_kretprobe_data {
-	struct mw_batch_window batch;
-	struct mw_split_window split;
+	struct {
+		struct mw_batch_window w;
+		unsigned int nr_munlocked;
+		unsigned long munlocked[MW_BATCH_MAX];
+	} batch;
+	struct {
+		struct mw_split_window w;
+		unsigned long head_pfn;
+		unsigned int old_order, new_order;
+	} split;
 };
 
 static int mw_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -115,10 +134,21 @@ static int mw_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 	unsigned long raw[MW_MAX_ARGS];
 	struct mw_args a;
 
+	struct mw_batch *batch;
+
 	this_cpu_inc(*h->hits);
 	switch (h->desc->role) {
 	case MW_ROLE_BATCH:
-		mw_witness_batch_enter(&d->batch);
+		mw_witness_batch_enter(&d->batch.w);
+		/* Preemption is off in the batch (the mlock local_lock). */
+		batch = this_cpu_ptr(&mw_batch_buf);
+		mw_regs_args(regs, raw);
+		memset(&a, 0, sizeof(a));
+		a.batch = batch;
+		batch->nr = 0;
+		h->sym->decode(raw, &a);
+		mw_table_batch_enter(batch, d->batch.munlocked,
+				     &d->batch.nr_munlocked);
 		break;
 	case MW_ROLE_DRAIN_REMOTE:
 		mw_witness_remote_drain(true);
@@ -126,7 +156,11 @@ static int mw_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 	case MW_ROLE_SPLIT:
 		mw_regs_args(regs, raw);
 		mw_decode(h, raw, &a);
-		mw_witness_split_enter(&d->split, &a);
+		mw_witness_split_enter(&d->split.w, &a);
+		d->split.head_pfn = folio_pfn(a.folio);
+		d->split.old_order = folio_order(a.folio);
+		d->split.new_order = a.new_order;
+		mw_table_split_enter();
 		break;
 	default:
 		break;
@@ -139,16 +173,21 @@ static int mw_kretprobe_exit(struct kretprobe_instance *ri, struct pt_regs *regs
 	struct kretprobe *rp = get_kretprobe(ri);
 	struct mw_hook *h = container_of(rp, struct mw_hook, krp);
 	union mw_kretprobe_data *d = (void *)ri->data;
+	int ret;
 
 	switch (h->desc->role) {
 	case MW_ROLE_BATCH:
-		mw_witness_batch_exit(&d->batch);
+		mw_witness_batch_exit(&d->batch.w);
+		mw_table_batch_exit(d->batch.munlocked, d->batch.nr_munlocked);
 		break;
 	case MW_ROLE_DRAIN_REMOTE:
 		mw_witness_remote_drain(false);
 		break;
 	case MW_ROLE_SPLIT:
-		mw_witness_split_exit(&d->split, (int)regs_return_value(regs));
+		ret = (int)regs_return_value(regs);
+		mw_witness_split_exit(&d->split.w, ret);
+		mw_table_split_exit(d->split.head_pfn, d->split.old_order,
+				    d->split.new_order, !ret);
 		break;
 	default:
 		break;
@@ -162,6 +201,7 @@ static void mw_tp_page_free(void *data, struct page *page, unsigned int order)
 
 	this_cpu_inc(*h->hits);
 	mw_witness_free(page, order);
+	mw_table_free(page_to_pfn(page));
 }
 
 struct mw_tp_lookup {

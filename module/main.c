@@ -15,6 +15,7 @@
 #include "control.h"
 #include "hooks.h"
 #include "mlockwatch.h"
+#include "table.h"
 
 bool mw_rmap_hooks = true;
 module_param_named(rmap_hooks, mw_rmap_hooks, bool, 0444);
@@ -24,33 +25,52 @@ static char *mw_force_missing = "";
 module_param_named(force_missing_symbol, mw_force_missing, charp, 0444);
 MODULE_PARM_DESC(force_missing_symbol, "Testing only: treat this kernel symbol as absent");
 
-struct mw_preexisting mw_preexisting;
+/* 64 to 64M: a table of 64 bytes per entry stays below 4 GiB. */
+#define MW_MAX_FOLIOS_MIN	64UL
+#define MW_MAX_FOLIOS_MAX	(64UL << 20)
+
+unsigned long mw_max_folios = 1UL << 20;
+module_param_named(max_folios, mw_max_folios, ulong, 0444);
+MODULE_PARM_DESC(max_folios, "Shadow table capacity in folios, 64..67108864 (default 1048576); beyond it the module says incomplete");
 
 static int __init mlockwatch_init(void)
 {
 	int err;
 
+	if (mw_max_folios < MW_MAX_FOLIOS_MIN || mw_max_folios > MW_MAX_FOLIOS_MAX) {
+		pr_err("max_folios=%lu is out of range %lu..%lu\n", mw_max_folios,
+		       MW_MAX_FOLIOS_MIN, MW_MAX_FOLIOS_MAX);
+		return -EINVAL;
+	}
+	err = mw_table_init(mw_max_folios);
+	if (err)
+		return err;
 	/* Baseline first, so that nothing the hooks see predates it. */
 	mw_control_init();
 	err = mw_hooks_init(mw_rmap_hooks, mw_force_missing);
 	if (err)
-		return err;
+		goto fail_table;
+	/* After the hooks, so that no folio falls between the two. */
 	mw_preexisting_scan(&mw_preexisting);
 	err = mw_debugfs_init();
-	if (err) {
-		mw_hooks_exit();
-		return err;
-	}
+	if (err)
+		goto fail_hooks;
 	pr_info("loaded on %s: %lu folios (%lu pages) were already mlocked\n",
 		init_utsname()->release, mw_preexisting.folios,
 		mw_preexisting.pages);
 	return 0;
+fail_hooks:
+	mw_hooks_exit();
+fail_table:
+	mw_table_exit();
+	return err;
 }
 
 static void __exit mlockwatch_exit(void)
 {
 	mw_debugfs_exit();
 	mw_hooks_exit();
+	mw_table_exit();
 	pr_info("unloaded\n");
 }
 

@@ -2,13 +2,13 @@
 #ifndef MLOCKWATCH_H
 #define MLOCKWATCH_H
 
-#include "preexisting.h"
+#include "scan.h"
 
 #define MLOCKWATCH_VERSION	"0.1"
 
 /* Module parameters and load-time facts (main.c). */
 extern bool mw_rmap_hooks;
-extern struct mw_preexisting mw_preexisting;
+extern unsigned long mw_max_folios;
 
 int mw_debugfs_init(void);
 void mw_debugfs_exit(void);

@@ -27,6 +27,7 @@
 #include <linux/percpu.h>
 #include <linux/sched.h>
 
+#include "verdict.h"
 #include "witness.h"
 
 struct mw_witness_pcpu {
@@ -170,6 +171,8 @@ void mw_witness_nr_mlock_write(unsigned long caller, long delta)
 	if (cause == MW_CAUSE_UNKNOWN) {
 		this_cpu_inc(mw_pcpu.unattributed_writes);
 		cmpxchg(&mw_first_unattributed, 0, caller);
+		/* In the writer's context: its stack names the culprit. */
+		mw_verdict_report_unattributed(caller, delta);
 	}
 }
 

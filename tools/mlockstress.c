@@ -1904,7 +1904,12 @@ static int mr_step(struct ctx *c, struct mr_region *m, size_t max_pages)
 		if (munmap(r->addr, len))
 			return surprise(c, "munmap", errno, "old range");
 		r->addr = p;
-		return 0;
+		/*
+		 * The region may have been part of a bigger locked VMA:
+		 * the rest must keep VM_LOCKED (6.12 drops it, see
+		 * tests/guest/mremap_dontunmap.c).
+		 */
+		return check_vmlck_vs_smaps(c, "mremap(DONTUNMAP) of a locked range");
 	default:
 		/* a piece of the region, locked or not as the rest */
 		k = rnd(c, old);

@@ -60,4 +60,108 @@
  */
 #define MLOCKWATCH_HOOKS_FORMAT		1
 
+/*
+ * summary, appended in format 1 (readers skip keys they do not know):
+ *   table_entries, table_max_folios, table_buckets
+ *   table_full, table_alloc_failures   folios the table could not hold;
+ *                         either one makes the module incomplete
+ *   table_stale           an entry met a reused PFN (a module bug)
+ *   table_preexisting     entries made for folios PG_mlocked at load
+ *   table_resolved        entries dropped: unlocked, PG_mlocked clear
+ *   table_freed, table_freed_mlocked   entries dropped by a free, and
+ *                         how many of those folios were still PG_mlocked
+ *   table_split_entries   entries made for PG_mlocked pieces of a split
+ *   munlock_untracked     munlocks of folios without an entry (normal:
+ *                         the kernel munlocks every page of a VMA)
+ *   scan_runs, scan_pfns, scan_mlocked_folios, scan_entries,
+ *   scan_unwitnessed_set, scan_unwitnessed_clear, scan_overcount,
+ *   scan_transient, scan_untracked     what the last "scan" found
+ *
+ * control also takes "scan": walk every PFN and every table entry (see
+ * the verdicts below).
+ */
+
+/*
+ * folios: after the format line, a "#" header, then one line per folio
+ * the shadow table tracks:
+ *   PFN ORDER NR_PAGES SHADOW KERNEL_COUNT MLOCKED UNEVICTABLE LRU
+ *   MAPCOUNT LAST_PID LOCKING_MMS STATE VERDICT
+ * PFN is the head page's, in decimal. SHADOW is the shadow mlock_count
+ * (for a preexisting folio: its change since load). KERNEL_COUNT is the
+ * kernel's folio->mlock_count, or "-" outside its valid window (the folio
+ * must be small and have PG_lru, PG_unevictable and PG_mlocked, before
+ * and after the read). MLOCKED, UNEVICTABLE, LRU: 0/1, the folio's flags
+ * now. MAPCOUNT: the folio's mapcount now (-1: the folio is being freed
+ * or split). LAST_PID: the last process seen locking it (0: none, e.g.
+ * reclaim re-mlocking it). LOCKING_MMS: distinct mms seen locking it, 0,
+ * 1, 2 or "3+".
+ *
+ * mismatches: the same lines, only those whose verdict is an error.
+ *
+ * The per-folio state machine. An entry is created by the first witnessed
+ * mlock of its folio (mlock_folio, mlock_new_*) and removed when the
+ * folio is freed (mm_page_free), or when it is unlocked and the kernel
+ * has cleared PG_mlocked (after the batch that munlocked it, or when a
+ * reader finds it so). Every mlock adds 1 to SHADOW, every munlock takes
+ * 1 away, at the entry of the kernel function: SHADOW is never behind
+ * the kernel.
+ *
+ *   (none) --mlock--> locked --munlock to 0--> unlocked-pending
+ *   unlocked-pending --mlock--> locked
+ *   unlocked-pending --batch clears PG_mlocked--> (none)
+ *   any --free--> (none)
+ *   (at load, PG_mlocked) --> preexisting --PG_mlocked cleared--> (none)
+ *   (scan finds PG_mlocked, no entry) --> unwitnessed --mlock--> locked
+ *   unlocked-pending, partly unmapped large folio --> kept while mapped
+ *   THP split: the head's entry keeps its SHADOW at the new order; each
+ *     PG_mlocked piece without an entry gets one in unlocked-pending with
+ *     SHADOW 0, marked inherited (the kernel copies PG_mlocked to the
+ *     pieces and gives them mlock_count 0).
+ *   Migration: the kernel munlocks the source and mlocks the destination
+ *     through the hooked calls; nothing moves by hand.
+ *
+ * Verdicts, judged when a view is read or a scan runs:
+ *   ok              PG_mlocked set, SHADOW >= 1, the kernel's count equal
+ *                   to SHADOW or unreadable
+ *   pending         a batch operation on it is still queued, or the folio
+ *                   is being freed or split: read again after a drain
+ *   preexisting     PG_mlocked at load; its history is unknown
+ *   unresolved      SHADOW 0 and nothing queued, PG_mlocked still set,
+ *                   and the kernel's count cannot be read (isolated or
+ *                   large): not judged
+ *   incomplete      would be an error, but the table has lost folios
+ *   known-undercount   the kernel's count is below SHADOW, or a munlock
+ *                   cleared PG_mlocked while SHADOW stayed >= 1: the
+ *                   count is lost while a folio is isolated, by design
+ *                   (Documentation/mm/unevictable-lru.rst)
+ *   known-split-inherited   PG_mlocked copied to a THP piece by a split,
+ *                   with mlock_count 0; munlock or reclaim settles it
+ *   known-unmapped  SHADOW >= 1 but no mapping is left: a munlock raced
+ *                   truncation or hole punching; the kernel clears it at
+ *                   free (unevictable_pgs_cleared)
+ *   known-large-partial-munlock   a large folio that lost only some of
+ *                   its mappings in a VM_LOCKED VMA (partial munmap, COW
+ *                   of one page): 6.8+ munlocks the whole folio, although
+ *                   the rest stays mapped and locked; reclaim may re-mlock
+ *                   it. The entry stays, SHADOW 0, while it is mapped.
+ * Errors (only while the table is complete):
+ *   unwitnessed-set    PG_mlocked set on a folio no witnessed mlock ever
+ *                   reached (found by scan)
+ *   unwitnessed-clear  PG_mlocked cleared while SHADOW >= 1 and no
+ *                   munlock of the folio was ever witnessed
+ *   overcount       the kernel's count is above SHADOW (small folio,
+ *                   PG_lru and PG_unevictable set, nothing queued)
+ *   identity        (summary, not per folio) identity_diff != 0
+ *
+ * Designed divergences that never reach the table, because the kernel
+ * never mlocks those folios: 6.12 large folios faulted into a VM_LOCKED
+ * VMA or migrated (only small or fully mapped ones are mlocked), 6.12
+ * large folios only partly inside the range mlock() was given, a 6.12
+ * large folio munlocked whole by a partial munlock() (the walk gives no
+ * hook the VMA), and 6.1 PTE-mapped THP pieces after a PMD split
+ * (munlocked with the THP). They show as Mlocked lower than VmLck/smaps,
+ * never as a verdict.
+ */
+#define MLOCKWATCH_FOLIOS_FORMAT	1
+
 #endif /* MLOCKWATCH_FORMAT_H */

@@ -4,7 +4,7 @@
 # since load.
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 9
 pages=16384
 
 region_start 64
@@ -18,8 +18,14 @@ if [ "$pre" -ge "$pages" ]; then
 else
 	ktap_test_fail "preexisting_pages ($pre) covers the 64 MiB locked before load"
 fi
+expect_eq "folios: the preexisting folios carry the preexisting verdict, as many as counted" \
+	"$(mw_summary preexisting_folios) preexisting" \
+	"$(awk 'NR > 2 { n++; v[$13] = 1 } END { for (k in v) s = s k; print n + 0, s }' "$MW_DEBUGFS/folios")"
 region_cmd unlock
 mw_control drain
+mw_control scan
+expect_eq "after their munlock: no entry, no error" "0 0" \
+	"$(awk 'NR > 2' "$MW_DEBUGFS/folios" | grep -c .) $(awk 'NR > 2' "$MW_DEBUGFS/mismatches" | grep -c .)"
 expect_eq "nr_mlock delta after munlock of preexisting memory" "-$pages" "$(mw_summary nr_mlock_delta)"
 expect_eq "witnessed munlocked+stranded == vmstat delta" \
 	"$(( $(mw_event_delta munlocked) + $(mw_event_delta stranded) ))" \

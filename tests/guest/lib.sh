@@ -92,3 +92,112 @@ mw_control() {
 mw_event_delta() {
 	echo $(( $(mw_summary "unevictable_pgs_$1") - $(mw_summary "unevictable_pgs_$1_at_load") ))
 }
+
+# known_bug NAME: true when tests/known-kernel-bugs lists NAME for the
+# running kernel.
+known_bug() {
+	local rel
+	rel=$(uname -r)
+	while read -r name glob _; do
+		case "$name" in ''|'#'*) continue ;; esac
+		[ "$name" = "$1" ] || continue
+		# shellcheck disable=SC2254
+		case "$rel" in $glob) return 0 ;; esac
+	done < "$(dirname "$0")/known-kernel-bugs"
+	return 1
+}
+
+# expect_ok_unless_known_bug NAME DESCRIPTION STATUS: one KTAP result for
+# a reproducer's exit STATUS. On a kernel listed for NAME the reproducer
+# must fail ("# XFAIL", which counts as a pass); anywhere else, and if it
+# stops failing on a listed kernel ("XPASS"), it must exit 0.
+expect_ok_unless_known_bug() {
+	if known_bug "$1"; then
+		if [ "$3" != 0 ]; then
+			__ktap_test ok "$2" "XFAIL known kernel bug $1 on $(uname -r)"
+			KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1))
+		else
+			ktap_print_msg "XPASS: $1 no longer reproduces on $(uname -r): update tests/known-kernel-bugs"
+			ktap_test_fail "$2"
+		fi
+	else
+		expect_eq "$2" 0 "$3"
+	fi
+}
+
+# probe_start [NAME]: start an mlock_probe (see mlock_probe.c) driven
+# through fifos; probe [NAME:]CMD sends one command and fails unless it
+# answers "ok"; probe_stop [NAME] ends it. Up to two at once: p1 and p2.
+probe_start() {
+	local n=${1:-p1} fd_in fd_out
+	rm -f "/tmp/$n.in" "/tmp/$n.out"
+	mkfifo "/tmp/$n.in" "/tmp/$n.out"
+	/mw/mlock_probe < "/tmp/$n.in" > "/tmp/$n.out" &
+	eval "PROBE_PID_$n=\$!"
+	if [ "$n" = p1 ]; then exec 5> /tmp/p1.in 6< /tmp/p1.out; else exec 7> /tmp/p2.in 8< /tmp/p2.out; fi
+}
+
+probe() {
+	local n=p1 cmd=$1 reply
+	case "$cmd" in p1:*|p2:*) n=${cmd%%:*}; cmd=${cmd#*:} ;; esac
+	if [ "$n" = p1 ]; then echo "$cmd" >&5; read -r reply <&6 || reply="(probe died)"
+	else echo "$cmd" >&7; read -r reply <&8 || reply="(probe died)"; fi
+	[ "$reply" = ok ] || { ktap_print_msg "mlock_probe $n: $cmd: $reply"; return 1; }
+}
+
+probe_stop() {
+	local n=${1:-p1}
+	if [ "$n" = p1 ]; then echo exit >&5; exec 5>&- 6<&-; else echo exit >&7; exec 7>&- 8<&-; fi
+	eval "wait \$PROBE_PID_$n"
+}
+
+# folios_of PFNFILE: the module's folios lines for folios holding any of
+# the PFNs in PFNFILE (one per line, as "probe pfns R FILE" writes them).
+folios_of() {
+	awk 'NR == FNR { want[$1] = 1; next }
+	     FNR <= 2 { next }
+	     { for (k = 0; k < $3; k++) if (($1 + k) in want) { print; next } }' \
+		"$1" "$MW_DEBUGFS/folios"
+}
+
+# fsum: a one-line digest of folios lines on stdin, for expect_eq:
+#   "FOLIOS PAGES shadow=V:N,... ORDER=V:N,... counts-agree"
+# shadow= and order= list the distinct values with how many folios have
+# each. The last word is "counts-agree" when every folio's verdict is what
+# its kernel count says: ok when the count equals the shadow (or cannot be
+# read while PG_mlocked is set), known-undercount when it is lower (or
+# PG_mlocked went while the shadow stayed >= 1): the kernel's count may
+# undercount by design, never overcount. Otherwise the first folio line
+# that disagrees. The kernel counts themselves go to the KTAP log.
+fsum() {
+	local t
+	t=$(mktemp)
+	cat > "$t"
+	[ -s "$t" ] && ktap_print_msg "  kernel counts $(fsum_col 5 "$t"), verdicts $(fsum_col 13 "$t")" >&2
+	printf '%s %s shadow=%s order=%s %s\n' "$(grep -c . "$t")" \
+		"$(awk '{ p += $3 } END { print p + 0 }' "$t")" \
+		"$(fsum_col 4 "$t")" "$(fsum_col 2 "$t")" \
+		"$(awk '{ k = $5; s = $4; v = $13
+			 if (k == "-") want = $6 == 1 ? "ok" : "known-undercount"
+			 else want = k + 0 == s + 0 ? "ok" : k + 0 < s + 0 ? "known-undercount" : "overcount"
+			 if (v != want) { print "DISAGREE: " $0; bad = 1; exit }
+		       } END { if (!bad) print "counts-agree" }' "$t")"
+	rm -f "$t"
+}
+
+fsum_col() {
+	awk -v c="$1" '{ print $c }' "$2" | sort | uniq -c |
+		awk '{ printf "%s%s:%s", sep, $2, $1; sep = "," }'
+}
+
+# expect_no_errors DESCRIPTION: after a drain and a scan, mismatches is
+# empty, the scan found nothing and the module is complete.
+expect_no_errors() {
+	local m
+	drain
+	mw_control scan
+	m=$(awk 'NR > 2' "$MW_DEBUGFS/mismatches")
+	[ -z "$m" ] || ktap_print_msg "mismatches: $m"
+	expect_eq "$1: no error verdict after a drain and a scan" \
+		"0 0 0 0 0" "$(echo "$m" | grep -c .) $(mw_summary scan_unwitnessed_set) $(mw_summary scan_unwitnessed_clear) $(mw_summary scan_overcount) $(mw_summary incomplete)"
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The folios and mismatches views: one line per table entry, with the
+ * folio's state read now and its verdict (include/mlockwatch/format.h).
+ * mismatches shows only the entries whose verdict is an error.
+ *
+ * The table is walked a chunk of entries at a time, copied under the
+ * bucket locks; each folio is then read with a reference of its own, so
+ * nothing is held across the seq_file's user copy. Entries found resolved
+ * (unlocked, and the kernel agrees) are dropped on the way.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include <mlockwatch/format.h>
+
+#include "folios.h"
+#include "table.h"
+#include "verdict.h"
+
+#define MW_FOLIOS_CHUNK	64
+
+struct mw_folios_iter {
+	bool errors_only;
+	unsigned long walk_pos;	/* mw_table_walk()'s cursor */
+	loff_t idx;		/* seq_file index of buf[i] */
+	unsigned int n, i;
+	struct mw_entry_view buf[MW_FOLIOS_CHUNK];
+};
+
+static void *mw_folios_cur(struct mw_folios_iter *it)
+{
+	return it->i < it->n ? &it->buf[it->i] : NULL;
+}
+
+static void *mw_folios_advance(struct mw_folios_iter *it)
+{
+	it->idx++;
+	if (++it->i >= it->n) {
+		it->n = mw_table_walk(&it->walk_pos, it->buf, MW_FOLIOS_CHUNK);
+		it->i = 0;
+	}
+	return mw_folios_cur(it);
+}
+
+/* Index 0 is the header; entries follow. Seeking elsewhere reads nothing. */
+static void *mw_folios_start(struct seq_file *m, loff_t *pos)
+{
+	struct mw_folios_iter *it = m->private;
+
+	if (!*pos) {
+		it->walk_pos = 0;
+		it->idx = 0;
+		it->n = 0;
+		it->i = 0;
+		return SEQ_START_TOKEN;
+	}
+	if (*pos == it->idx)
+		return mw_folios_cur(it);
+	if (*pos == it->idx + 1)
+		return mw_folios_advance(it);
+	return NULL;
+}
+
+static void *mw_folios_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	(*pos)++;
+	return mw_folios_advance(m->private);
+}
+
+static void mw_folios_stop(struct seq_file *m, void *v)
+{
+}
+
+static const char *const mw_mms[] = { "0", "1", "2", "3+" };
+
+static int mw_folios_show(struct seq_file *m, void *v)
+{
+	struct mw_folios_iter *it = m->private;
+	const struct mw_entry_view *e = v;
+	struct mw_folio_now f;
+	enum mw_verdict verdict;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "format: %d\n", MLOCKWATCH_FOLIOS_FORMAT);
+		seq_puts(m, "# pfn order nr_pages shadow kernel_count mlocked unevictable lru mapcount last_pid locking_mms state verdict\n");
+		return 0;
+	}
+	mw_folio_read(e->pfn, &f);
+	verdict = mw_verdict_of(e, &f);
+	mw_verdict_report(e, &f, verdict);
+	if (verdict == MW_V_RESOLVED) {
+		mw_table_drop(e->pfn);
+		return SEQ_SKIP;
+	}
+	if (it->errors_only && !mw_verdict_is_error(verdict))
+		return SEQ_SKIP;
+	seq_printf(m, "%lu %u %lu %d ", e->pfn, e->order, 1UL << e->order,
+		   e->shadow);
+	if (f.kcount >= 0)
+		seq_printf(m, "%ld", f.kcount);
+	else
+		seq_putc(m, '-');
+	seq_printf(m, " %d %d %d %d %d %s %s %s\n", f.mlocked, f.unevictable,
+		   f.lru, f.present ? f.mapcount : -1, e->last_pid,
+		   mw_mms[min_t(u8, e->nr_mms, 3)], mw_state_name(e->state),
+		   mw_verdict_name(verdict));
+	return 0;
+}
+
+static const struct seq_operations mw_folios_sops = {
+	.start = mw_folios_start,
+	.next = mw_folios_next,
+	.stop = mw_folios_stop,
+	.show = mw_folios_show,
+};
+
+static int mw_folios_open_common(struct inode *inode, struct file *file,
+				 bool errors_only)
+{
+	struct mw_folios_iter *it;
+
+	it = __seq_open_private(file, &mw_folios_sops, sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	it->errors_only = errors_only;
+	return 0;
+}
+
+static int mw_folios_open(struct inode *inode, struct file *file)
+{
+	return mw_folios_open_common(inode, file, false);
+}
+
+static int mw_mismatches_open(struct inode *inode, struct file *file)
+{
+	return mw_folios_open_common(inode, file, true);
+}
+
+static const struct file_operations mw_folios_fops = {
+	.owner = THIS_MODULE,
+	.open = mw_folios_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
+
+static const struct file_operations mw_mismatches_fops = {
+	.owner = THIS_MODULE,
+	.open = mw_mismatches_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
+
+void mw_folios_create(struct dentry *dir)
+{
+	debugfs_create_file("folios", 0400, dir, NULL, &mw_folios_fops);
+	debugfs_create_file("mismatches", 0400, dir, NULL, &mw_mismatches_fops);
+}

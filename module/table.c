@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shadow table: one entry per folio (keyed by the PFN of its head
+ * page) that a witnessed mlock has touched, holding the shadow
+ * mlock_count: +1 at every mlock_folio/mlock_new_* call, -1 at every
+ * munlock_* call. Unlike the kernel's count it is never lost to an
+ * isolated folio, so the kernel's may only ever be lower.
+ *
+ * Entries follow their folios: a THP split hands PG_mlocked pieces their
+ * own entries, a free (the mm_page_free tracepoint) removes the entry, and
+ * migration needs nothing here because the kernel munlocks the source and
+ * re-mlocks the destination through hooked calls.
+ *
+ * Locking: a fixed array of buckets (max_folios / 2, rounded up to a power
+ * of two), each group of buckets under an irq-safe spinlock, because the
+ * free hook runs in any context. Readers of the views walk a bucket under
+ * its lock and copy what they need. Entries are freed through RCU so that
+ * no lookup in progress can meet freed memory; allocation is GFP_ATOMIC
+ * from a kmem_cache. When an entry cannot be made (the table is at
+ * max_folios, or the allocation failed), the table counts it and is
+ * incomplete from then on: the verdicts then never call anything an error.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+
+#include "table.h"
+
+struct mw_entry {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	unsigned long pfn;
+	int shadow;
+	pid_t last_pid;
+	u32 mm_hash[2];		/* the first two distinct locking mms */
+	u16 pending;		/* queued batch operations; sticks at U16_MAX */
+	u8 state, order, flags;
+	u8 nr_mms;		/* distinct locking mms: 0, 1, 2, 3 = "3+" */
+};
+
+#define MW_LOCK_BITS	8
+
+static struct hlist_head *mw_buckets;
+static unsigned int mw_bucket_bits;
+static spinlock_t mw_locks[1 << MW_LOCK_BITS];
+static struct kmem_cache *mw_entry_cache;
+static unsigned long mw_max_entries;
+static atomic_long_t mw_nr_entries;
+static atomic_t mw_splits;
+
+static struct {
+	atomic_long_t alloc_failures, full, stale, munlock_untracked;
+	atomic_long_t resolved, freed, freed_mlocked, split_entries;
+	atomic_long_t preexisting;
+} mw_stats;
+
+/*
+ * The mm and pid a rmap add in a VM_LOCKED VMA was made for: the
+ * mlock_folio() it tail-calls on the same CPU (under the page table lock,
+ * so without preemption) takes its attribution from here.
+ */
+struct mw_rmap_ctx {
+	struct folio *folio;
+	struct mm_struct *mm;
+	pid_t pid;
+};
+static DEFINE_PER_CPU(struct mw_rmap_ctx, mw_rmap_ctx);
+
+/*
+ * A large folio losing only some of its mappings in a VM_LOCKED VMA: the
+ * munlock it tail-calls on this CPU munlocks all of it (6.8+), although
+ * the rest stays mapped there. The entry is kept to say so.
+ */
+static DEFINE_PER_CPU(struct folio *, mw_partial_remove);
+
+static const char *const mw_state_names[MW_NR_STATES] = {
+	[MW_ST_LOCKED] = "locked",
+	[MW_ST_UNLOCKED_PENDING] = "unlocked-pending",
+	[MW_ST_PREEXISTING] = "preexisting",
+	[MW_ST_UNWITNESSED] = "unwitnessed",
+};
+
+const char *mw_state_name(enum mw_state s)
+{
+	return s < MW_NR_STATES ? mw_state_names[s] : "?";
+}
+
+/*
+ * PG_mlocked of the page at @pfn itself: the folio's flag when it is a
+ * head page, and clear on a tail page or a free page. Safe on a folio
+ * that may be freed meanwhile: struct page stays.
+ */
+static inline bool mw_pfn_mlocked(unsigned long pfn)
+{
+	return test_bit(PG_mlocked, &pfn_to_page(pfn)->flags);
+}
+
+static inline unsigned int mw_bucket(unsigned long pfn)
+{
+	return hash_long(pfn, mw_bucket_bits);
+}
+
+static inline spinlock_t *mw_lock(unsigned int bucket)
+{
+	return &mw_locks[bucket & ((1 << MW_LOCK_BITS) - 1)];
+}
+
+/* Caller holds the bucket's lock. */
+static struct mw_entry *mw_find(unsigned int bucket, unsigned long pfn)
+{
+	struct mw_entry *e;
+
+	hlist_for_each_entry(e, &mw_buckets[bucket], node)
+		if (e->pfn == pfn)
+			return e;
+	return NULL;
+}
+
+static void mw_entry_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(mw_entry_cache, container_of(rcu, struct mw_entry, rcu));
+}
+
+/* Caller holds the bucket's lock. */
+static void mw_remove(struct mw_entry *e)
+{
+	hlist_del_rcu(&e->node);
+	atomic_long_dec(&mw_nr_entries);
+	call_rcu(&e->rcu, mw_entry_free_rcu);
+}
+
+/*
+ * An entry allocated before the lock is taken, so that nothing runs under
+ * a bucket lock that could end in the page allocator.
+ */
+static struct mw_entry *mw_alloc(void)
+{
+	struct mw_entry *e;
+
+	if (atomic_long_inc_return(&mw_nr_entries) > mw_max_entries) {
+		atomic_long_dec(&mw_nr_entries);
+		atomic_long_inc(&mw_stats.full);
+		return NULL;
+	}
+	e = kmem_cache_zalloc(mw_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!e) {
+		atomic_long_dec(&mw_nr_entries);
+		atomic_long_inc(&mw_stats.alloc_failures);
+	}
+	return e;
+}
+
+static void mw_unalloc(struct mw_entry *e)
+{
+	atomic_long_dec(&mw_nr_entries);
+	kmem_cache_free(mw_entry_cache, e);
+}
+
+static void mw_note_mm(struct mw_entry *e, struct mm_struct *mm, pid_t pid)
+{
+	u32 h;
+
+	if (pid)
+		e->last_pid = pid;
+	if (!mm)
+		return;
+	h = hash_ptr(mm, 32) | 1;	/* never 0, the empty slot */
+	if (e->mm_hash[0] == h || e->mm_hash[1] == h)
+		return;
+	if (!e->mm_hash[0])
+		e->mm_hash[0] = h;
+	else if (!e->mm_hash[1])
+		e->mm_hash[1] = h;
+	if (e->nr_mms < 3)
+		e->nr_mms++;
+}
+
+void mw_table_rmap_add(struct folio *folio, struct vm_area_struct *vma)
+{
+	struct mw_rmap_ctx *c = this_cpu_ptr(&mw_rmap_ctx);
+
+	c->folio = folio;
+	c->mm = vma->vm_mm;
+	c->pid = current->mm == vma->vm_mm ? task_tgid_nr(current) : 0;
+}
+
+void mw_table_rmap_remove(struct folio *folio, struct vm_area_struct *vma,
+			  long nr_pages)
+{
+	struct folio *partial = NULL;
+
+	if (folio_test_large(folio) && nr_pages < folio_nr_pages(folio))
+		partial = folio;
+	this_cpu_write(mw_partial_remove, partial);
+}
+
+/* Who is locking @folio right now: the rmap add that led here, or us. */
+static void mw_attribution(struct folio *folio, struct mm_struct **mm,
+			   pid_t *pid)
+{
+	struct mw_rmap_ctx *c = this_cpu_ptr(&mw_rmap_ctx);
+
+	if (c->folio == folio) {
+		*mm = c->mm;
+		*pid = c->pid;
+		c->folio = NULL;
+		return;
+	}
+	/* Reclaim re-mlocking on behalf of some mm: no pid to give. */
+	*mm = current->flags & PF_KTHREAD ? NULL : current->mm;
+	*pid = *mm ? task_tgid_nr(current) : 0;
+}
+
+/**
+ * mw_table_mlock() - a witnessed mlock_folio() or mlock_new_*()
+ * @folio: the folio the kernel is about to mark PG_mlocked
+ * @new: mlock_new_*(): a folio fresh from the allocator
+ *
+ * Runs at the entry of the kernel function, so the shadow count always
+ * rises before PG_mlocked is set. The folio also joins this CPU's mlock
+ * batch, so the entry has one more batch operation pending.
+ */
+void mw_table_mlock(struct folio *folio, bool new)
+{
+	unsigned long pfn = folio_pfn(folio), flags;
+	unsigned int b = mw_bucket(pfn);
+	struct mw_entry *e, *fresh = NULL;
+	struct mm_struct *mm;
+	pid_t pid;
+
+	mw_attribution(folio, &mm, &pid);
+again:
+	spin_lock_irqsave(mw_lock(b), flags);
+	e = mw_find(b, pfn);
+	if (e && new) {
+		/* A new folio has no history: its old one was never seen freed. */
+		atomic_long_inc(&mw_stats.stale);
+		mw_remove(e);
+		e = NULL;
+		new = false;
+	}
+	if (!e && !fresh) {
+		/* The common case, a known folio, allocates nothing. */
+		spin_unlock_irqrestore(mw_lock(b), flags);
+		fresh = mw_alloc();
+		if (fresh)
+			goto again;
+		return;		/* counted by mw_alloc(): incomplete */
+	}
+	if (!e) {
+		e = fresh;
+		fresh = NULL;
+		e->pfn = pfn;
+		e->state = MW_ST_LOCKED;
+		hlist_add_head_rcu(&e->node, &mw_buckets[b]);
+	}
+	e->order = folio_order(folio);
+	e->shadow++;
+	if (e->pending < U16_MAX)
+		e->pending++;
+	if (e->state == MW_ST_UNLOCKED_PENDING || e->state == MW_ST_UNWITNESSED)
+		e->state = MW_ST_LOCKED;
+	e->flags &= ~MW_EF_PARTIAL;
+	mw_note_mm(e, mm, pid);
+	spin_unlock_irqrestore(mw_lock(b), flags);
+	if (fresh)
+		mw_unalloc(fresh);
+}
+
+/**
+ * mw_table_munlock() - a witnessed munlock_folio()/munlock_page()
+ * @folio: the folio one mapping stops locking
+ *
+ * A folio the table does not know has nothing to undo: the kernel calls
+ * munlock for every page of a VMA that was VM_LOCKED, mlocked or not.
+ */
+void mw_table_munlock(struct folio *folio)
+{
+	unsigned long pfn = folio_pfn(folio), flags;
+	unsigned int b = mw_bucket(pfn);
+	struct mw_entry *e;
+	struct folio *none = NULL;
+	bool partial = this_cpu_read(mw_partial_remove) == folio;
+
+	if (partial)
+		this_cpu_write(mw_partial_remove, none);
+	spin_lock_irqsave(mw_lock(b), flags);
+	e = mw_find(b, pfn);
+	if (e) {
+		e->flags |= MW_EF_MUNLOCKED;
+		if (partial)
+			e->flags |= MW_EF_PARTIAL;
+		if (e->pending < U16_MAX)
+			e->pending++;
+		if (e->state == MW_ST_PREEXISTING)
+			e->shadow--;
+		else if (e->shadow > 0 && !--e->shadow)
+			e->state = MW_ST_UNLOCKED_PENDING;
+	}
+	spin_unlock_irqrestore(mw_lock(b), flags);
+	if (!e)
+		atomic_long_inc(&mw_stats.munlock_untracked);
+}
+
+/**
+ * mw_table_batch_enter() - the batch processor is about to run a batch
+ * @b: the batch, decoded at the entry of mlock_folio_batch/mlock_pagevec
+ * @munlocked: out: the PFNs of the batch's munlock operations
+ * @nr_munlocked: out: how many
+ *
+ * The batch holds a reference on every folio in it, so the folio pointers
+ * are good here (and only here). Each operation stops being pending.
+ */
+void mw_table_batch_enter(const struct mw_batch *b, unsigned long *munlocked,
+			  unsigned int *nr_munlocked)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < b->nr; i++) {
+		unsigned long pfn = folio_pfn(b->folio[i]), flags;
+		unsigned int bk = mw_bucket(pfn);
+		struct mw_entry *e;
+
+		spin_lock_irqsave(mw_lock(bk), flags);
+		e = mw_find(bk, pfn);
+		if (e && e->pending && e->pending < U16_MAX)
+			e->pending--;
+		spin_unlock_irqrestore(mw_lock(bk), flags);
+		if (e && b->op[i] == MW_BATCH_MUNLOCK)
+			munlocked[n++] = pfn;
+	}
+	*nr_munlocked = n;
+}
+
+/**
+ * mw_table_batch_exit() - the batch processor has run
+ * @pfns: the munlocked PFNs that mw_table_batch_enter() returned
+ * @nr: how many
+ *
+ * An entry the batch has fully unlocked is dropped once the kernel has
+ * cleared PG_mlocked. The folio may already be free (the batch drops its
+ * references): then the free hook has removed the entry, or a new folio
+ * has a new one, and the PFN's struct page is always there to read.
+ */
+void mw_table_batch_exit(const unsigned long *pfns, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		unsigned long pfn = pfns[i], flags;
+		unsigned int b = mw_bucket(pfn);
+		struct mw_entry *e;
+
+		spin_lock_irqsave(mw_lock(b), flags);
+		e = mw_find(b, pfn);
+		if (e && !e->pending && e->shadow <= 0 &&
+		    !(e->flags & MW_EF_PARTIAL) &&
+		    (e->state == MW_ST_UNLOCKED_PENDING ||
+		     e->state == MW_ST_PREEXISTING) &&
+		    !mw_pfn_mlocked(pfn)) {
+			mw_remove(e);
+			atomic_long_inc(&mw_stats.resolved);
+		}
+		spin_unlock_irqrestore(mw_lock(b), flags);
+	}
+}
+
+/* The mm_page_free tracepoint: the PFN's folio is gone, and its entry. */
+void mw_table_free(unsigned long pfn)
+{
+	unsigned int b = mw_bucket(pfn);
+	struct mw_entry *e;
+	unsigned long flags;
+
+	spin_lock_irqsave(mw_lock(b), flags);
+	e = mw_find(b, pfn);
+	if (e) {
+		atomic_long_inc(&mw_stats.freed);
+		if (mw_pfn_mlocked(pfn))
+			atomic_long_inc(&mw_stats.freed_mlocked);
+		mw_remove(e);
+	}
+	spin_unlock_irqrestore(mw_lock(b), flags);
+}
+
+void mw_table_split_enter(void)
+{
+	atomic_inc(&mw_splits);
+}
+
+bool mw_table_splits_in_flight(void)
+{
+	return atomic_read(&mw_splits) > 0;
+}
+
+/**
+ * mw_table_split_exit() - a THP split has returned
+ * @head_pfn: the PFN of the folio that was split
+ * @old_order: its order before
+ * @new_order: the order of the pieces
+ * @done: the split succeeded
+ *
+ * The kernel copies PG_mlocked from the head to every piece and gives the
+ * pieces mlock_count 0; the head keeps its count. So the head's entry
+ * keeps its shadow count at the new order, and each PG_mlocked piece
+ * without an entry of its own (the remap inside the split may already
+ * have mlocked it) gets one with shadow 0, marked inherited.
+ */
+void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
+			 unsigned int new_order, bool done)
+{
+	unsigned long pfn, end = head_pfn + (1UL << old_order), flags;
+	unsigned int b;
+	struct mw_entry *e, *fresh;
+
+	if (!done)
+		goto out;
+	b = mw_bucket(head_pfn);
+	spin_lock_irqsave(mw_lock(b), flags);
+	e = mw_find(b, head_pfn);
+	if (e)
+		e->order = new_order;
+	spin_unlock_irqrestore(mw_lock(b), flags);
+
+	for (pfn = head_pfn + (1UL << new_order); pfn < end;
+	     pfn += 1UL << new_order) {
+		if (!mw_pfn_mlocked(pfn))
+			continue;
+		fresh = mw_alloc();
+		b = mw_bucket(pfn);
+		spin_lock_irqsave(mw_lock(b), flags);
+		e = mw_find(b, pfn);
+		if (!e && fresh) {
+			fresh->pfn = pfn;
+			fresh->order = new_order;
+			fresh->state = MW_ST_UNLOCKED_PENDING;
+			fresh->flags = MW_EF_INHERITED;
+			hlist_add_head_rcu(&fresh->node, &mw_buckets[b]);
+			fresh = NULL;
+			atomic_long_inc(&mw_stats.split_entries);
+		}
+		spin_unlock_irqrestore(mw_lock(b), flags);
+		if (fresh)
+			mw_unalloc(fresh);
+	}
+out:
+	atomic_dec(&mw_splits);
+}
+
+static bool mw_add_state(unsigned long pfn, unsigned int order, u8 state)
+{
+	struct mw_entry *e, *fresh = mw_alloc();
+	unsigned int b = mw_bucket(pfn);
+	unsigned long flags;
+	bool added = false;
+
+	if (!fresh)
+		return false;
+	spin_lock_irqsave(mw_lock(b), flags);
+	e = mw_find(b, pfn);
+	if (!e) {
+		fresh->pfn = pfn;
+		fresh->order = order;
+		fresh->state = state;
+		hlist_add_head_rcu(&fresh->node, &mw_buckets[b]);
+		fresh = NULL;
+		added = true;
+	}
+	spin_unlock_irqrestore(mw_lock(b), flags);
+	if (fresh)
+		mw_unalloc(fresh);
+	return added;
+}
+
+/* A folio already PG_mlocked at load, unless a hook got to it first. */
+void mw_table_add_preexisting(unsigned long pfn, unsigned int order)
+{
+	if (mw_add_state(pfn, order, MW_ST_PREEXISTING))
+		atomic_long_inc(&mw_stats.preexisting);
+}
+
+bool mw_table_add_unwitnessed(unsigned long pfn, unsigned int order)
+{
+	return mw_add_state(pfn, order, MW_ST_UNWITNESSED);
+}
+
+static void mw_view(const struct mw_entry *e, struct mw_entry_view *v)
+{
+	v->pfn = e->pfn;
+	v->shadow = e->shadow;
+	v->last_pid = e->last_pid;
+	v->state = e->state;
+	v->order = e->order;
+	v->pending = e->pending;
+	v->flags = e->flags;
+	v->nr_mms = e->nr_mms;
+}
+
+bool mw_table_lookup(unsigned long pfn, struct mw_entry_view *v)
+{
+	unsigned int b = mw_bucket(pfn);
+	struct mw_entry *e;
+	unsigned long flags;
+
+	spin_lock_irqsave(mw_lock(b), flags);
+	e = mw_find(b, pfn);
+	if (e && v)
+		mw_view(e, v);
+	spin_unlock_irqrestore(mw_lock(b), flags);
+	return e;
+}
+
+void mw_table_set_flags(unsigned long pfn, u8 set)
+{
+	unsigned int b = mw_bucket(pfn);
+	struct mw_entry *e;
+	unsigned long flags;
+
+	spin_lock_irqsave(mw_lock(b), flags);
+	e = mw_find(b, pfn);
+	if (e)
+		e->flags |= set;
+	spin_unlock_irqrestore(mw_lock(b), flags);
+}
+
+/* Drop a resolved entry found by a reader (unlocked, PG_mlocked clear). */
+void mw_table_drop(unsigned long pfn)
+{
+	unsigned int b = mw_bucket(pfn);
+	struct mw_entry *e;
+	unsigned long flags;
+
+	spin_lock_irqsave(mw_lock(b), flags);
+	e = mw_find(b, pfn);
+	if (e && !e->pending && e->shadow <= 0 &&
+	    !mw_pfn_mlocked(pfn)) {
+		mw_remove(e);
+		atomic_long_inc(&mw_stats.resolved);
+	}
+	spin_unlock_irqrestore(mw_lock(b), flags);
+}
+
+unsigned int mw_table_walk(unsigned long *pos, struct mw_entry_view *out,
+			   unsigned int max)
+{
+	unsigned int n = 0, nb = 1U << mw_bucket_bits;
+
+	/* *pos is (bucket << 16) | entries of that bucket already read. */
+	while ((*pos >> 16) < nb && !n) {
+		unsigned int b = *pos >> 16, skip = *pos & 0xffff, i = 0;
+		bool more = false;
+		struct mw_entry *e;
+		unsigned long flags;
+
+		spin_lock_irqsave(mw_lock(b), flags);
+		hlist_for_each_entry(e, &mw_buckets[b], node) {
+			if (i++ < skip)
+				continue;
+			if (n == max) {
+				more = true;
+				break;
+			}
+			mw_view(e, &out[n++]);
+		}
+		spin_unlock_irqrestore(mw_lock(b), flags);
+		*pos = more ? *pos + n : (unsigned long)(b + 1) << 16;
+	}
+	return n;
+}
+
+void mw_table_stats(struct mw_table_stats *s)
+{
+	s->entries = atomic_long_read(&mw_nr_entries);
+	s->max_entries = mw_max_entries;
+	s->buckets = 1UL << mw_bucket_bits;
+	s->alloc_failures = atomic_long_read(&mw_stats.alloc_failures);
+	s->full = atomic_long_read(&mw_stats.full);
+	s->stale = atomic_long_read(&mw_stats.stale);
+	s->munlock_untracked = atomic_long_read(&mw_stats.munlock_untracked);
+	s->resolved = atomic_long_read(&mw_stats.resolved);
+	s->freed = atomic_long_read(&mw_stats.freed);
+	s->freed_mlocked = atomic_long_read(&mw_stats.freed_mlocked);
+	s->split_entries = atomic_long_read(&mw_stats.split_entries);
+	s->preexisting = atomic_long_read(&mw_stats.preexisting);
+}
+
+/* Entries were lost: no verdict may be called an error any more. */
+bool mw_table_incomplete(void)
+{
+	return atomic_long_read(&mw_stats.alloc_failures) ||
+	       atomic_long_read(&mw_stats.full);
+}
+
+/* The counters restart; the entries stay, they describe live folios. */
+void mw_table_reset(void)
+{
+	atomic_long_set(&mw_stats.munlock_untracked, 0);
+	atomic_long_set(&mw_stats.resolved, 0);
+	atomic_long_set(&mw_stats.freed, 0);
+	atomic_long_set(&mw_stats.freed_mlocked, 0);
+	atomic_long_set(&mw_stats.split_entries, 0);
+}
+
+int mw_table_init(unsigned long max_entries)
+{
+	unsigned int i;
+
+	mw_max_entries = max_entries;
+	mw_bucket_bits = ilog2(roundup_pow_of_two(max(max_entries / 2, 64UL)));
+	mw_buckets = vzalloc(sizeof(*mw_buckets) << mw_bucket_bits);
+	if (!mw_buckets)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(mw_locks); i++)
+		spin_lock_init(&mw_locks[i]);
+	mw_entry_cache = KMEM_CACHE(mw_entry, 0);
+	if (!mw_entry_cache) {
+		vfree(mw_buckets);
+		mw_buckets = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* After every hook is gone: nothing else can touch the table. */
+void mw_table_exit(void)
+{
+	unsigned int i;
+	struct mw_entry *e;
+	struct hlist_node *tmp;
+
+	if (!mw_buckets)
+		return;
+	for (i = 0; i < (1U << mw_bucket_bits); i++)
+		hlist_for_each_entry_safe(e, tmp, &mw_buckets[i], node) {
+			hlist_del(&e->node);
+			kmem_cache_free(mw_entry_cache, e);
+		}
+	/* Entries removed earlier may still be waiting for their grace period. */
+	rcu_barrier();
+	kmem_cache_destroy(mw_entry_cache);
+	vfree(mw_buckets);
+	mw_buckets = NULL;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MLOCKWATCH_TABLE_H
+#define MLOCKWATCH_TABLE_H
+
+#include <linux/mm_types.h>
+#include <linux/types.h>
+
+#include "compat.h"
+
+/* Entry states; include/mlockwatch/format.h has the state machine. */
+enum mw_state {
+	MW_ST_LOCKED,		/* shadow >= 1: witnessed mlocks outstanding */
+	MW_ST_UNLOCKED_PENDING,	/* shadow 0: the batch or a free clears it */
+	MW_ST_PREEXISTING,	/* PG_mlocked at load: shadow is a delta */
+	MW_ST_UNWITNESSED,	/* found PG_mlocked by scan, never witnessed */
+	MW_NR_STATES,
+};
+
+/* Entry flags: what the entry has seen, for the known-* verdicts. */
+#define MW_EF_MUNLOCKED		BIT(0)	/* a witnessed munlock reached it */
+#define MW_EF_INHERITED		BIT(1)	/* PG_mlocked copied by a THP split */
+#define MW_EF_REPORTED		BIT(2)	/* its error verdict was traced */
+#define MW_EF_CLEAR_SEEN	BIT(3)	/* scan saw it without PG_mlocked */
+#define MW_EF_PARTIAL		BIT(4)	/* munlocked whole by a partial unmap */
+
+/* What a reader gets: a copy taken under the bucket lock. */
+struct mw_entry_view {
+	unsigned long pfn;
+	int shadow;
+	pid_t last_pid;
+	u16 pending;
+	u8 state, order, flags, nr_mms;
+};
+
+struct mw_table_stats {
+	unsigned long entries, max_entries, buckets;
+	unsigned long alloc_failures, full;
+	unsigned long stale;		/* an entry met a PFN reused under it */
+	unsigned long munlock_untracked;
+	unsigned long resolved;		/* dropped once PG_mlocked cleared */
+	unsigned long freed, freed_mlocked;
+	unsigned long split_entries;	/* entries made for split pieces */
+	unsigned long preexisting;
+};
+
+int mw_table_init(unsigned long max_entries);
+void mw_table_exit(void);
+
+/* Event side: any context, hardirq included; never sleeps. */
+void mw_table_mlock(struct folio *folio, bool new);
+void mw_table_munlock(struct folio *folio);
+void mw_table_rmap_add(struct folio *folio, struct vm_area_struct *vma);
+void mw_table_rmap_remove(struct folio *folio, struct vm_area_struct *vma,
+			  long nr_pages);
+void mw_table_batch_enter(const struct mw_batch *b, unsigned long *munlocked,
+			  unsigned int *nr_munlocked);
+void mw_table_batch_exit(const unsigned long *pfns, unsigned int nr);
+void mw_table_free(unsigned long pfn);
+void mw_table_split_enter(void);
+void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
+			 unsigned int new_order, bool done);
+bool mw_table_splits_in_flight(void);
+
+/* Process context. */
+void mw_table_add_preexisting(unsigned long pfn, unsigned int order);
+/* Make an entry for a PG_mlocked folio that scan found unknown. */
+bool mw_table_add_unwitnessed(unsigned long pfn, unsigned int order);
+bool mw_table_lookup(unsigned long pfn, struct mw_entry_view *v);
+void mw_table_set_flags(unsigned long pfn, u8 flags);
+void mw_table_drop(unsigned long pfn);
+void mw_table_stats(struct mw_table_stats *s);
+bool mw_table_incomplete(void);
+void mw_table_reset(void);
+
+/*
+ * Iteration for the views: copies up to @max entries starting at bucket
+ * *@pos into @out, in bucket order, and advances *@pos. Returns the number
+ * copied; 0 at the end.
+ */
+unsigned int mw_table_walk(unsigned long *pos, struct mw_entry_view *out,
+			   unsigned int max);
+
+const char *mw_state_name(enum mw_state s);
+
+#endif /* MLOCKWATCH_TABLE_H */

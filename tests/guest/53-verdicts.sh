@@ -1,0 +1,105 @@
+#!/bin/sh
+# Every per-folio verdict and the identity break fire where they should:
+# the test-only injector (tests/inject/mlockinject.c) corrupts the
+# kernel's mlock state one way at a time, and the module must name each
+# corruption, on the right PFN, in folios, mismatches, the scan counts
+# and the mlockwatch_mismatch tracepoint; and must say "incomplete"
+# instead of an error once its table has lost folios.
+. "$(dirname "$0")/lib.sh"
+ktap_print_header
+ktap_set_plan 20
+
+INJ=/sys/kernel/debug/mlockinject/inject
+T=/sys/kernel/tracing
+inject() { echo "$*" > $INJ; }
+injected_pfn() { awk '/^pfn:/ { print $2 }' $INJ; }
+# verdict_of PFN: the verdict folios gives PFN ("" when it has no entry)
+verdict_of() { awk -v p="$1" 'NR > 2 && $1 == p { print $13 }' "$MW_DEBUGFS/folios"; }
+in_mismatches() { awk -v p="$1" 'NR > 2 && $1 == p { print $13 }' "$MW_DEBUGFS/mismatches"; }
+# traced VERDICT PFN: how many mlockwatch_mismatch events name them
+traced() {
+	grep -c "verdict=$1 pfn=$(printf '%#x' "$2") " $T/trace
+}
+
+mw_load
+insmod /mw/mlockinject.ko
+echo > $T/trace
+echo 1 > $T/events/mlockwatch/mlockwatch_mismatch/enable
+probe_start p1
+
+# a page the module knows and the kernel agrees with
+probe "map a nothp 64" && probe "touch a" && drain && probe "mlock a" &&
+	probe "map b nothp 64" && probe "touch b" && drain && probe "mlock b"
+drain
+probe "pfns a /tmp/a"
+expect_eq "control: a locked page is ok" "ok" "$(verdict_of "$(head -n1 /tmp/a)")"
+
+# unwitnessed-set: PG_mlocked on a page no mlock ever reached
+inject stray
+pfn=$(injected_pfn)
+mw_control scan
+expect_eq "stray PG_mlocked: folios says unwitnessed-set" "unwitnessed-set" "$(verdict_of "$pfn")"
+expect_eq "stray PG_mlocked: mismatches lists it" "unwitnessed-set" "$(in_mismatches "$pfn")"
+expect_eq "stray PG_mlocked: the scan counted one" "1" "$(mw_summary scan_unwitnessed_set)"
+expect_eq "stray PG_mlocked: the tracepoint fired once for it" "1" "$(traced unwitnessed-set "$pfn")"
+
+# unwitnessed-clear: PG_mlocked gone from a page a locked VMA still holds
+probe "inject a 0 clear"
+pfn=$(injected_pfn)
+expect_eq "clear: the PFN is the locked page's" "$(head -n1 /tmp/a)" "$pfn"
+drain
+expect_eq "cleared PG_mlocked: folios says unwitnessed-clear" "unwitnessed-clear" "$(verdict_of "$pfn")"
+expect_eq "cleared PG_mlocked: mismatches lists it" "unwitnessed-clear" "$(in_mismatches "$pfn")"
+expect_eq "cleared PG_mlocked: the tracepoint fired once for it" "1" "$(traced unwitnessed-clear "$pfn")"
+
+# overcount: the kernel's count above the shadow
+probe "inject b 0 raise 3"
+pfn=$(injected_pfn)
+expect_eq "raised mlock_count: folios says overcount with kernel count 4, shadow 1" \
+	"1 4 overcount" "$(awk -v p="$pfn" 'NR > 2 && $1 == p { print $4, $5, $13 }' "$MW_DEBUGFS/folios")"
+expect_eq "raised mlock_count: the tracepoint fired once for it" "1" "$(traced overcount "$pfn")"
+
+# known-undercount: the kernel's count below the shadow is by design
+probe "inject b 4 raise -1"
+pfn=$(injected_pfn)
+expect_eq "lowered mlock_count: folios says known-undercount with kernel count 0, shadow 1" \
+	"1 0 known-undercount" "$(awk -v p="$pfn" 'NR > 2 && $1 == p { print $4, $5, $13 }' "$MW_DEBUGFS/folios")"
+expect_eq "lowered mlock_count: not a mismatch" "" "$(in_mismatches "$pfn")"
+
+# identity: NR_MLOCK moved by a writer outside the mlock paths
+before=$(mw_summary identity_diff)
+inject nr_mlock 5
+expect_eq "NR_MLOCK += 5: identity_diff is off by exactly 5" "$((before + 5))" "$(mw_summary identity_diff)"
+expect_eq "NR_MLOCK += 5: attributed to nobody" "5" "$(mw_summary nr_mlock_unattributed)"
+expect_eq "NR_MLOCK += 5: the tracepoint names an unattributed write of 5" "1" \
+	"$(grep -c 'verdict=unattributed pfn=0x0 .* nr_pages=5$' $T/trace)"
+
+# the injector undoes what it can; the module's errors resolve with it
+rmmod mlockinject
+probe "munlock a" && probe "munlock b"
+drain
+mw_control scan
+expect_eq "after the injector's undo and munlock: no error left, identity back to 0" \
+	"0 0 0 0 0" "$(awk 'NR > 2' "$MW_DEBUGFS/mismatches" | grep -c .) $(mw_summary scan_unwitnessed_set) $(mw_summary scan_unwitnessed_clear) $(mw_summary scan_overcount) $(mw_summary identity_diff)"
+probe_stop p1
+mw_unload
+
+# incomplete: a table of 64 folios cannot hold 256 pages
+mw_load max_folios=64
+insmod /mw/mlockinject.ko
+probe_start p1
+probe "map c nothp 1024" && probe "touch c" && drain && probe "mlock c"
+drain
+expect_eq "a table of 64 with 256 locked pages: the module says incomplete" "1" \
+	"$(mw_summary incomplete)"
+probe "inject c 0 clear"
+pfn=$(injected_pfn)
+expect_eq "incomplete: a cleared PG_mlocked is not called an error" "incomplete" \
+	"$(verdict_of "$pfn")"
+expect_eq "incomplete: mismatches stays empty" "0" \
+	"$(awk 'NR > 2' "$MW_DEBUGFS/mismatches" | grep -c .)"
+rmmod mlockinject
+probe_stop p1
+echo 0 > $T/events/mlockwatch/mlockwatch_mismatch/enable
+mw_unload
+ktap_finished

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mlockinject: a test-only module that corrupts the kernel's mlock
+ * accounting in one specific way per command, so that the tests can show
+ * that mlockwatch names each corruption. Never installed by DKMS.
+ *
+ * Write one command to /sys/kernel/debug/mlockinject/inject:
+ *
+ *   nr_mlock N             NR_MLOCK += N (N may be negative), no folio
+ *   event NAME N           unevictable_pgs_NAME += N, NAME one of
+ *                          mlocked, munlocked, cleared, stranded
+ *   stray                  a free-standing page of our own gets
+ *                          PG_mlocked, with NR_MLOCK and unevictable_pgs_
+ *                          mlocked raised to match: only a PFN scan can
+ *                          see it
+ *   clear ADDR             the folio mapped at ADDR in the writer's own mm
+ *                          loses PG_mlocked, NR_MLOCK and
+ *                          unevictable_pgs_munlocked follow
+ *   raise ADDR N           the folio mapped at ADDR gets mlock_count += N
+ *                          (N may be negative: an undercount), only in the
+ *                          field's valid window: small, PG_lru,
+ *                          PG_unevictable and PG_mlocked, under the lruvec
+ *                          lock
+ *
+ * Reading the file gives the PFN the last command touched ("pfn: N").
+ * On unload it undoes what it can: NR_MLOCK and the stray page; counts
+ * raised are lowered again if the folio is still in the window. A cleared
+ * PG_mlocked is left cleared: the kernel treats it as an undercount.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
+#include <linux/mm_inline.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/uaccess.h>
+#include <linux/vmstat.h>
+
+static DEFINE_MUTEX(inject_lock);
+static struct dentry *inject_dir;
+static long nr_mlock_added;
+static struct page *stray_page;
+static unsigned long last_pfn;
+/* mlock_count changes to undo at unload, per PFN. */
+#define MAX_RAISED 16
+static struct {
+	unsigned long pfn;
+	int by;
+} raised[MAX_RAISED];
+
+/* A page of our own, for a zone to put stray NR_MLOCK changes in. */
+static struct page *zone_page;
+
+static struct zone *first_zone(void)
+{
+	return page_zone(zone_page);
+}
+
+/*
+ * folio_lruvec() without root_mem_cgroup, which is not exported: NULL
+ * for a folio that is not charged to a memcg while memcg is enabled.
+ */
+static struct lruvec *lruvec_of(struct folio *folio)
+{
+	struct pglist_data *pgdat = folio_pgdat(folio);
+	struct mem_cgroup *memcg;
+
+	if (mem_cgroup_disabled())
+		return &pgdat->__lruvec;
+	memcg = folio_memcg(folio);
+	return memcg ? &memcg->nodeinfo[pgdat->node_id]->lruvec : NULL;
+}
+
+static int event_item(const char *name, enum vm_event_item *item)
+{
+	static const struct {
+		const char *name;
+		enum vm_event_item item;
+	} events[] = {
+		{ "mlocked", UNEVICTABLE_PGMLOCKED },
+		{ "munlocked", UNEVICTABLE_PGMUNLOCKED },
+		{ "cleared", UNEVICTABLE_PGCLEARED },
+		{ "stranded", UNEVICTABLE_PGSTRANDED },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(events); i++)
+		if (!strcmp(name, events[i].name)) {
+			*item = events[i].item;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* The folio mapped at @addr in current's mm, with a reference. */
+static struct folio *user_folio(unsigned long addr)
+{
+	struct page *page;
+
+	if (get_user_pages_fast(addr, 1, 0, &page) != 1)
+		return NULL;
+	return page_folio(page);
+}
+
+static int do_clear(unsigned long addr)
+{
+	struct folio *folio = user_folio(addr);
+	long nr;
+
+	if (!folio)
+		return -EFAULT;
+	nr = folio_nr_pages(folio);
+	last_pfn = folio_pfn(folio);
+	if (folio_test_clear_mlocked(folio)) {
+		mod_zone_page_state(folio_zone(folio), NR_MLOCK, -nr);
+		count_vm_events(UNEVICTABLE_PGMUNLOCKED, nr);
+	}
+	folio_put(folio);
+	return 0;
+}
+
+/* Adds @n to the count of the folio at @pfn if it is in its window. */
+static int raise_pfn(struct folio *folio, int n)
+{
+	struct lruvec *lruvec;
+	int err = -EBUSY;
+
+	rcu_read_lock();
+	lruvec = lruvec_of(folio);
+	if (!lruvec) {
+		rcu_read_unlock();
+		return -ENOENT;
+	}
+	spin_lock_irq(&lruvec->lru_lock);
+	if (lruvec == lruvec_of(folio) && !folio_test_large(folio) &&
+	    folio_test_lru(folio) && folio_test_unevictable(folio) &&
+	    folio_test_mlocked(folio) && (int)folio->mlock_count + n >= 0) {
+		folio->mlock_count += n;
+		err = 0;
+	}
+	spin_unlock_irq(&lruvec->lru_lock);
+	rcu_read_unlock();
+	return err;
+}
+
+static int do_raise(unsigned long addr, int n)
+{
+	struct folio *folio = user_folio(addr);
+	unsigned int i;
+	int err;
+
+	if (!folio)
+		return -EFAULT;
+	last_pfn = folio_pfn(folio);
+	for (i = 0; i < MAX_RAISED; i++)
+		if (!raised[i].by || raised[i].pfn == last_pfn)
+			break;
+	err = i < MAX_RAISED ? raise_pfn(folio, n) : -ENOSPC;
+	if (!err) {
+		raised[i].pfn = last_pfn;
+		raised[i].by += n;
+	}
+	folio_put(folio);
+	return err;
+}
+
+static int do_stray(void)
+{
+	struct folio *folio;
+
+	if (stray_page)
+		return -EBUSY;
+	stray_page = alloc_page(GFP_KERNEL);
+	if (!stray_page)
+		return -ENOMEM;
+	folio = page_folio(stray_page);
+	folio_set_mlocked(folio);
+	mod_zone_page_state(folio_zone(folio), NR_MLOCK, 1);
+	count_vm_event(UNEVICTABLE_PGMLOCKED);
+	last_pfn = page_to_pfn(stray_page);
+	return 0;
+}
+
+static void undo_stray(void)
+{
+	struct folio *folio;
+
+	if (!stray_page)
+		return;
+	folio = page_folio(stray_page);
+	if (folio_test_clear_mlocked(folio)) {
+		mod_zone_page_state(folio_zone(folio), NR_MLOCK, -1);
+		count_vm_event(UNEVICTABLE_PGMUNLOCKED);
+	}
+	__free_page(stray_page);
+	stray_page = NULL;
+}
+
+static int run(char *cmd)
+{
+	char *verb = strsep(&cmd, " "), *a1 = strsep(&cmd, " ");
+	char *a2 = strsep(&cmd, " ");
+	enum vm_event_item item;
+	unsigned long addr;
+	long n;
+
+	if (!strcmp(verb, "nr_mlock") && a1 && !kstrtol(a1, 0, &n)) {
+		mod_zone_page_state(first_zone(), NR_MLOCK, n);
+		nr_mlock_added += n;
+		return 0;
+	}
+	if (!strcmp(verb, "event") && a1 && a2 && !event_item(a1, &item) &&
+	    !kstrtol(a2, 0, &n) && n > 0) {
+		count_vm_events(item, n);
+		return 0;
+	}
+	if (!strcmp(verb, "stray") && !a1)
+		return do_stray();
+	if (!strcmp(verb, "clear") && a1 && !kstrtoul(a1, 0, &addr))
+		return do_clear(addr);
+	if (!strcmp(verb, "raise") && a1 && a2 && !kstrtoul(a1, 0, &addr) &&
+	    !kstrtol(a2, 0, &n) && n && n > -1000 && n < 1000)
+		return do_raise(addr, n);
+	return -EINVAL;
+}
+
+static ssize_t inject_write(struct file *file, const char __user *ubuf,
+			    size_t len, loff_t *ppos)
+{
+	char buf[96];
+	int err;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	strim(buf);
+	mutex_lock(&inject_lock);
+	err = run(buf);
+	mutex_unlock(&inject_lock);
+	return err ?: len;
+}
+
+static ssize_t inject_read(struct file *file, char __user *ubuf, size_t len,
+			   loff_t *ppos)
+{
+	char buf[48];
+	int n;
+
+	mutex_lock(&inject_lock);
+	n = scnprintf(buf, sizeof(buf), "pfn: %lu\n", last_pfn);
+	mutex_unlock(&inject_lock);
+	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
+}
+
+static const struct file_operations inject_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = inject_read,
+	.write = inject_write,
+};
+
+static int __init mlockinject_init(void)
+{
+	zone_page = alloc_page(GFP_KERNEL);
+	if (!zone_page)
+		return -ENOMEM;
+	inject_dir = debugfs_create_dir("mlockinject", NULL);
+	if (IS_ERR(inject_dir)) {
+		__free_page(zone_page);
+		return PTR_ERR(inject_dir);
+	}
+	debugfs_create_file("inject", 0600, inject_dir, NULL, &inject_fops);
+	return 0;
+}
+
+static void __exit mlockinject_exit(void)
+{
+	unsigned int i;
+
+	debugfs_remove(inject_dir);
+	if (nr_mlock_added)
+		mod_zone_page_state(first_zone(), NR_MLOCK, -nr_mlock_added);
+	undo_stray();
+	for (i = 0; i < MAX_RAISED; i++) {
+		struct page *page = raised[i].by ?
+				    pfn_to_online_page(raised[i].pfn) : NULL;
+		struct folio *folio = page ? page_folio(page) : NULL;
+
+		if (!folio || !folio_try_get(folio))
+			continue;
+		if (raise_pfn(folio, -raised[i].by))
+			pr_info("left mlock_count of PFN %lu changed by %d: out of its window\n",
+				raised[i].pfn, raised[i].by);
+		folio_put(folio);
+	}
+	__free_page(zone_page);
+}
+
+module_init(mlockinject_init);
+module_exit(mlockinject_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Test-only corruption of mlock accounting, for mlockwatch's tests");
