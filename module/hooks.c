@@ -116,8 +116,7 @@ static DEFINE_PER_CPU(struct mw_batch, mw_batch_buf);
 union mw_kretprobe_data {
 	struct {
 		struct mw_batch_window w;
-		unsigned int nr_munlocked;
-		unsigned long munlocked[MW_BATCH_MAX];
+		struct mw_batch_ops ops;
 	} batch;
 	struct {
 		struct mw_split_window w;
@@ -147,8 +146,7 @@ static int mw_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 		a.batch = batch;
 		batch->nr = 0;
 		h->sym->decode(raw, &a);
-		mw_table_batch_enter(batch, d->batch.munlocked,
-				     &d->batch.nr_munlocked);
+		mw_table_batch_enter(batch, &d->batch.ops);
 		break;
 	case MW_ROLE_DRAIN_REMOTE:
 		mw_witness_remote_drain(true);
@@ -178,7 +176,7 @@ static int mw_kretprobe_exit(struct kretprobe_instance *ri, struct pt_regs *regs
 	switch (h->desc->role) {
 	case MW_ROLE_BATCH:
 		mw_witness_batch_exit(&d->batch.w);
-		mw_table_batch_exit(d->batch.munlocked, d->batch.nr_munlocked);
+		mw_table_batch_exit(&d->batch.ops);
 		break;
 	case MW_ROLE_DRAIN_REMOTE:
 		mw_witness_remote_drain(false);

@@ -40,7 +40,8 @@ struct mw_entry {
 	int shadow;
 	pid_t last_pid;
 	u32 mm_hash[2];		/* the first two distinct locking mms */
-	u16 pending;		/* queued batch operations; sticks at U16_MAX */
+	u8 pending;		/* queued batch operations; sticks at U8_MAX */
+	u8 gen;			/* tells a reused PFN's new entry from the old */
 	u8 state, order, flags;
 	u8 nr_mms;		/* distinct locking mms: 0, 1, 2, 3 = "3+" */
 };
@@ -54,6 +55,7 @@ static struct kmem_cache *mw_entry_cache;
 static unsigned long mw_max_entries;
 static atomic_long_t mw_nr_entries;
 static atomic_t mw_splits;
+static atomic_t mw_gen;
 
 static struct {
 	atomic_long_t alloc_failures, full, stale, munlock_untracked;
@@ -259,11 +261,12 @@ again:
 		fresh = NULL;
 		e->pfn = pfn;
 		e->state = MW_ST_LOCKED;
+		e->gen = atomic_inc_return(&mw_gen);
 		hlist_add_head_rcu(&e->node, &mw_buckets[b]);
 	}
 	e->order = folio_order(folio);
 	e->shadow++;
-	if (e->pending < U16_MAX)
+	if (e->pending < U8_MAX)
 		e->pending++;
 	if (e->state == MW_ST_UNLOCKED_PENDING || e->state == MW_ST_UNWITNESSED)
 		e->state = MW_ST_LOCKED;
@@ -297,7 +300,7 @@ void mw_table_munlock(struct folio *folio)
 		e->flags |= MW_EF_MUNLOCKED;
 		if (partial)
 			e->flags |= MW_EF_PARTIAL;
-		if (e->pending < U16_MAX)
+		if (e->pending < U8_MAX)
 			e->pending++;
 		if (e->state == MW_ST_PREEXISTING)
 			e->shadow--;
@@ -312,17 +315,18 @@ void mw_table_munlock(struct folio *folio)
 /**
  * mw_table_batch_enter() - the batch processor is about to run a batch
  * @b: the batch, decoded at the entry of mlock_folio_batch/mlock_pagevec
- * @munlocked: out: the PFNs of the batch's munlock operations
- * @nr_munlocked: out: how many
+ * @w: out: the batch's operations on folios the table knows
  *
  * The batch holds a reference on every folio in it, so the folio pointers
- * are good here (and only here). Each operation stops being pending.
+ * are good here (and only here): what the exit needs is kept by PFN, with
+ * the entry's generation so that a PFN freed and reused meanwhile is not
+ * taken for the same folio.
  */
-void mw_table_batch_enter(const struct mw_batch *b, unsigned long *munlocked,
-			  unsigned int *nr_munlocked)
+void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w)
 {
-	unsigned int i, n = 0;
+	unsigned int i;
 
+	w->nr = 0;
 	for (i = 0; i < b->nr; i++) {
 		unsigned long pfn = folio_pfn(b->folio[i]), flags;
 		unsigned int bk = mw_bucket(pfn);
@@ -330,37 +334,43 @@ void mw_table_batch_enter(const struct mw_batch *b, unsigned long *munlocked,
 
 		spin_lock_irqsave(mw_lock(bk), flags);
 		e = mw_find(bk, pfn);
-		if (e && e->pending && e->pending < U16_MAX)
-			e->pending--;
+		if (e) {
+			w->pfn[w->nr] = pfn;
+			w->gen[w->nr] = e->gen;
+			w->munlock[w->nr] = b->op[i] == MW_BATCH_MUNLOCK;
+			w->nr++;
+		}
 		spin_unlock_irqrestore(mw_lock(bk), flags);
-		if (e && b->op[i] == MW_BATCH_MUNLOCK)
-			munlocked[n++] = pfn;
 	}
-	*nr_munlocked = n;
 }
 
 /**
  * mw_table_batch_exit() - the batch processor has run
- * @pfns: the munlocked PFNs that mw_table_batch_enter() returned
- * @nr: how many
+ * @w: what mw_table_batch_enter() kept
  *
- * An entry the batch has fully unlocked is dropped once the kernel has
+ * Each operation stops being pending only now, when the kernel has done
+ * it: a reader in between sees "pending", never a half-done folio. An
+ * entry the batch has fully unlocked is dropped once the kernel has
  * cleared PG_mlocked. The folio may already be free (the batch drops its
  * references): then the free hook has removed the entry, or a new folio
- * has a new one, and the PFN's struct page is always there to read.
+ * has a new one, of another generation; the PFN's struct page stays.
  */
-void mw_table_batch_exit(const unsigned long *pfns, unsigned int nr)
+void mw_table_batch_exit(const struct mw_batch_ops *w)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr; i++) {
-		unsigned long pfn = pfns[i], flags;
+	for (i = 0; i < w->nr; i++) {
+		unsigned long pfn = w->pfn[i], flags;
 		unsigned int b = mw_bucket(pfn);
 		struct mw_entry *e;
 
 		spin_lock_irqsave(mw_lock(b), flags);
 		e = mw_find(b, pfn);
-		if (e && !e->pending && e->shadow <= 0 &&
+		if (e && e->gen != w->gen[i])
+			e = NULL;
+		if (e && e->pending && e->pending < U8_MAX)
+			e->pending--;
+		if (e && w->munlock[i] && !e->pending && e->shadow <= 0 &&
 		    !(e->flags & MW_EF_PARTIAL) &&
 		    (e->state == MW_ST_UNLOCKED_PENDING ||
 		     e->state == MW_ST_PREEXISTING) &&
@@ -442,6 +452,7 @@ void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
 			fresh->order = new_order;
 			fresh->state = MW_ST_UNLOCKED_PENDING;
 			fresh->flags = MW_EF_INHERITED;
+			fresh->gen = atomic_inc_return(&mw_gen);
 			hlist_add_head_rcu(&fresh->node, &mw_buckets[b]);
 			fresh = NULL;
 			atomic_long_inc(&mw_stats.split_entries);
@@ -469,6 +480,7 @@ static bool mw_add_state(unsigned long pfn, unsigned int order, u8 state)
 		fresh->pfn = pfn;
 		fresh->order = order;
 		fresh->state = state;
+		fresh->gen = atomic_inc_return(&mw_gen);
 		hlist_add_head_rcu(&fresh->node, &mw_buckets[b]);
 		fresh = NULL;
 		added = true;

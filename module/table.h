@@ -28,7 +28,7 @@ struct mw_entry_view {
 	unsigned long pfn;
 	int shadow;
 	pid_t last_pid;
-	u16 pending;
+	u8 pending;
 	u8 state, order, flags, nr_mms;
 };
 
@@ -52,9 +52,16 @@ void mw_table_munlock(struct folio *folio);
 void mw_table_rmap_add(struct folio *folio, struct vm_area_struct *vma);
 void mw_table_rmap_remove(struct folio *folio, struct vm_area_struct *vma,
 			  long nr_pages);
-void mw_table_batch_enter(const struct mw_batch *b, unsigned long *munlocked,
-			  unsigned int *nr_munlocked);
-void mw_table_batch_exit(const unsigned long *pfns, unsigned int nr);
+/* A batch's operations on known folios, from its entry to its exit. */
+struct mw_batch_ops {
+	unsigned int nr;
+	unsigned long pfn[MW_BATCH_MAX];
+	u8 gen[MW_BATCH_MAX];
+	bool munlock[MW_BATCH_MAX];
+};
+
+void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w);
+void mw_table_batch_exit(const struct mw_batch_ops *w);
 void mw_table_free(unsigned long pfn);
 void mw_table_split_enter(void);
 void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,

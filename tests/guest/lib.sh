@@ -145,6 +145,16 @@ probe() {
 	[ "$reply" = ok ] || { ktap_print_msg "mlock_probe $n: $cmd: $reply"; return 1; }
 }
 
+# probe_ask [NAME:]CMD: like probe, for a command that answers "ok VALUE":
+# prints VALUE.
+probe_ask() {
+	local n=p1 cmd=$1 reply
+	case "$cmd" in p1:*|p2:*) n=${cmd%%:*}; cmd=${cmd#*:} ;; esac
+	if [ "$n" = p1 ]; then echo "$cmd" >&5; read -r reply <&6 || reply="(probe died)"
+	else echo "$cmd" >&7; read -r reply <&8 || reply="(probe died)"; fi
+	case "$reply" in "ok "*) echo "${reply#ok }" ;; *) ktap_print_msg "mlock_probe $n: $cmd: $reply" >&2; return 1 ;; esac
+}
+
 probe_stop() {
 	local n=${1:-p1}
 	if [ "$n" = p1 ]; then echo exit >&5; exec 5>&- 6<&-; else echo exit >&7; exec 7>&- 8<&-; fi

@@ -26,6 +26,9 @@
  *   move R NODE              move_pages every page of R to NODE
  *   pfns R FILE              write the PFN of every present page of R to
  *                            FILE, one per line (from /proc/self/pagemap)
+ *   heads R                  answer "ok N": how many folio heads (large
+ *                            or small) R's present pages belong to, from
+ *                            /proc/kpageflags: 2 for two 64 KiB mTHPs
  *   inject R OFF VERB [N]    write "VERB ADDR [N]" to the test-only
  *                            injector (tests/inject), ADDR being R's page
  *                            at OFF KiB: the injector acts on our own mm
@@ -279,6 +282,29 @@ static const char *run(char *line)
 		}
 		close(fd);
 		return NULL;
+	}
+	if (!strcmp(cmd, "heads")) {
+		static char buf[32];
+		int pm = open("/proc/self/pagemap", O_RDONLY);
+		int kf = open("/proc/kpageflags", O_RDONLY);
+		long heads = 0;
+
+		for (off = 0; pm >= 0 && kf >= 0 && off < r->len; off += page_size) {
+			uint64_t e, f;
+
+			if (pread(pm, &e, 8, (uintptr_t)(r->addr + off) / page_size * 8) != 8 ||
+			    !(e & (1ULL << 63)))
+				continue;
+			if (pread(kf, &f, 8, (e & ((1ULL << 55) - 1)) * 8) != 8)
+				continue;
+			heads += !(f & (1ULL << 16));	/* KPF_COMPOUND_TAIL */
+		}
+		if (pm >= 0)
+			close(pm);
+		if (kf >= 0)
+			close(kf);
+		snprintf(buf, sizeof(buf), "ok %ld", heads);
+		return buf;
 	}
 	if (!strcmp(cmd, "pfns"))
 		return a2 ? do_pfns(r, a2) : "usage: pfns R FILE";

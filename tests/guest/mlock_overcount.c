@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mlock_overcount: the reproducer for a mlock_count overcount that
+ * mlockwatch's shadow table found during mlockstress's shared scenario.
+ * mlock and munlock batches are per CPU and may be processed out of
+ * order; this makes the kernel count one mlock twice:
+ *
+ *   1. P1, on CPU 0, faults page F of a shared tmpfs file into its
+ *      MLOCK_ONFAULT mapping: mlock_folio() sets PG_mlocked and queues an
+ *      mlock operation in CPU 0's batch (a fault does not drain).
+ *   2. P1 moves to CPU 1 and munlocks: the munlock is queued and processed
+ *      on CPU 1 (munlock drains its own CPU): F is not yet on the
+ *      unevictable list, so PG_mlocked is simply cleared.
+ *   3. P2, on CPU 1, mlocks its own mapping of F: PG_mlocked set again,
+ *      processed on CPU 1: F goes to the unevictable list, mlock_count 1.
+ *   4. CPU 0's batch is drained at last: P1's old mlock operation finds F
+ *      unevictable and PG_mlocked and raises mlock_count to 2.
+ *   5. P2 munlocks: mlock_count 1, and F stays PG_mlocked and unevictable
+ *      with no VM_LOCKED mapping at all, until it is freed.
+ *
+ * It checks what the kernel itself shows: PG_mlocked and PG_unevictable
+ * of F in /proc/kpageflags after every mapping is gone, and NR_MLOCK.
+ * Exits 0 when the kernel is right, 1 when F is left mlocked, 2 when the
+ * test could not run (needs 2 CPUs, root, tmpfs on /dev/shm). With
+ * MO_KEEP=1 in the environment the file stays, so that F stays too (for
+ * mlockwatch to be asked about it); remove /dev/shm/mlock_overcount then.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define KPF_MLOCKED	33
+#define KPF_UNEVICTABLE	18
+#define PATH		"/dev/shm/mlock_overcount"
+
+static long page;
+
+static void on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		perror("sched_setaffinity");
+		exit(2);
+	}
+}
+
+static void write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, val, strlen(val)) < 0) {
+		perror(path);
+		exit(2);
+	}
+	close(fd);
+}
+
+/* Every CPU's mlock batch, through the compaction sysctl's drain. */
+static void drain_all(void)
+{
+	write_file("/proc/sys/vm/compact_unevictable_allowed", "0");
+	write_file("/proc/sys/vm/compact_memory", "1");
+	write_file("/proc/sys/vm/compact_unevictable_allowed", "1");
+}
+
+static uint64_t pfn_of(const char *addr)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t e = 0;
+
+	if (fd < 0 || pread(fd, &e, 8, (uintptr_t)addr / page * 8) != 8) {
+		perror("pagemap");
+		exit(2);
+	}
+	close(fd);
+	return e & ((1ULL << 55) - 1);
+}
+
+static uint64_t kpageflags(uint64_t pfn)
+{
+	int fd = open("/proc/kpageflags", O_RDONLY);
+	uint64_t f = 0;
+
+	if (fd < 0 || pread(fd, &f, 8, pfn * 8) != 8) {
+		perror("kpageflags");
+		exit(2);
+	}
+	close(fd);
+	return f;
+}
+
+static long nr_mlock(void)
+{
+	char key[64];
+	long v, r = -1;
+	FILE *f;
+
+	write_file("/proc/sys/vm/stat_refresh", "1");
+	f = fopen("/proc/vmstat", "r");
+	while (f && fscanf(f, "%63s %ld", key, &v) == 2)
+		if (!strcmp(key, "nr_mlock"))
+			r = v;
+	if (f)
+		fclose(f);
+	return r;
+}
+
+/* P2: waits for "l" (mlock) and "u" (munlock) on @cmd, acks on @ack. */
+static void p2_main(int cmd, int ack, int fd)
+{
+	char *m = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	volatile char c;
+	char op;
+
+	on_cpu(1);
+	if (m == MAP_FAILED)
+		_exit(2);
+	c = m[0];		/* mapped before mlock: no fault on its side */
+	(void)c;
+	while (read(cmd, &op, 1) == 1) {
+		if (op == 'l' && mlock(m, page))
+			_exit(2);
+		if (op == 'u' && munlock(m, page))
+			_exit(2);
+		if (write(ack, &op, 1) != 1)
+			_exit(2);
+	}
+	munmap(m, page);
+	_exit(0);
+}
+
+static void p2_do(int cmd, int ack, char op)
+{
+	if (write(cmd, &op, 1) != 1 || read(ack, &op, 1) != 1) {
+		fprintf(stderr, "P2 is gone\n");
+		exit(2);
+	}
+}
+
+int main(void)
+{
+	int fd, to_p2[2], from_p2[2];
+	long before, after;
+	uint64_t pfn, flags;
+	char *m, c;
+	pid_t p2;
+
+	page = sysconf(_SC_PAGESIZE);
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		fprintf(stderr, "needs two CPUs\n");
+		return 2;
+	}
+	fd = open(PATH, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, page) || pwrite(fd, "x", 1, 0) != 1) {
+		perror(PATH);
+		return 2;
+	}
+	drain_all();
+	before = nr_mlock();
+	if (pipe(to_p2) || pipe(from_p2))
+		return 2;
+	p2 = fork();
+	if (p2 == 0) {
+		close(to_p2[1]);
+		close(from_p2[0]);
+		p2_main(to_p2[0], from_p2[1], fd);
+	}
+	close(to_p2[0]);
+	close(from_p2[1]);
+
+	/* 1. P1 on CPU 0: an ONFAULT mapping, then a fault queues an mlock */
+	on_cpu(0);
+	m = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED || syscall(SYS_mlock2, m, page, 1 /* MLOCK_ONFAULT */)) {
+		perror("mmap/mlock2");
+		return 2;
+	}
+	c = *(volatile char *)m;
+	(void)c;
+	pfn = pfn_of(m);
+	/* 2. P1 on CPU 1 munlocks: processed there, PG_mlocked cleared */
+	on_cpu(1);
+	if (munlock(m, page))
+		return 2;
+	/* 3. P2 on CPU 1 mlocks: PG_mlocked again, mlock_count 1 */
+	p2_do(to_p2[1], from_p2[0], 'l');
+	/* 4. CPU 0's batch finally runs P1's old mlock */
+	drain_all();
+	/* 5. P2 munlocks; then every mapping goes */
+	p2_do(to_p2[1], from_p2[0], 'u');
+	close(to_p2[1]);
+	waitpid(p2, NULL, 0);
+	munmap(m, page);
+	drain_all();
+	flags = kpageflags(pfn);
+	after = nr_mlock();
+	printf("PFN %llu after both processes munlocked and unmapped it: PG_mlocked %d, PG_unevictable %d; nr_mlock %ld -> %ld\n",
+	       (unsigned long long)pfn, !!(flags & (1ULL << KPF_MLOCKED)),
+	       !!(flags & (1ULL << KPF_UNEVICTABLE)), before, after);
+	close(fd);
+	if (!getenv("MO_KEEP"))
+		unlink(PATH);
+	return flags & (1ULL << KPF_MLOCKED) ? 1 : 0;
+}
