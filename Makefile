@@ -12,7 +12,9 @@ TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I$(TOP)/in
 TOOL_LDFLAGS := -static
 
 # User-space programs that run in the guest (and on a test box).
-TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(wildcard tools/*.c))
+# mlockcheck has its own rule: it embeds a BPF skeleton.
+TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(filter-out tools/mlockcheck.c,$(wildcard tools/*.c))) \
+	      $(BUILD)/tools/mlockcheck
 TEST_PROGS := $(patsubst tests/guest/%.c,$(BUILD)/tools/%,$(wildcard tests/guest/*.c))
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/Kbuild include/mlockwatch/*.h)
@@ -33,6 +35,25 @@ tools: $(TOOLS) $(TEST_PROGS)
 
 $(BUILD)/tools/%: tools/%.c $(wildcard tools/*.h include/mlockwatch/*.h) | $(BUILD)/tools
 	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS) -lpthread
+
+# mlockcheck: CO-RE BPF against the BTF of the newest pinned kernel (never
+# the host's), its skeleton from bpftool, linked static for the guest.
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -I$(TOP)/bpf
+VMLINUX_KERNEL := $(lastword $(KERNELS))
+
+$(BUILD)/bpf/vmlinux.h: kernels.conf scripts/vmlinux-h
+	@mkdir -p $(BUILD)/bpf
+	$(TOP)/scripts/vmlinux-h $(VMLINUX_KERNEL) $@
+
+$(BUILD)/bpf/mlockcheck.bpf.o: bpf/mlockcheck.bpf.c bpf/mlockcheck.h $(BUILD)/bpf/vmlinux.h
+	clang $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/mlockcheck.skel.h: $(BUILD)/bpf/mlockcheck.bpf.o
+	bpftool gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tools/mlockcheck: tools/mlockcheck.c bpf/mlockcheck.h $(BUILD)/bpf/mlockcheck.skel.h | $(BUILD)/tools
+	$(CC) $(TOOL_CFLAGS) -Wno-unused-parameter -Wno-missing-field-initializers \
+		-I$(BUILD)/bpf -I$(TOP)/bpf -o $@ $< $(TOOL_LDFLAGS) -lbpf -lelf -lz -lzstd
 
 $(BUILD)/tools/%: tests/guest/%.c | $(BUILD)/tools
 	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS)
@@ -78,7 +99,7 @@ kernels:
 
 ## demo: boot the first pinned kernel, load mlockwatch and show it working
 demo: deps
-	@$(TOP)/tools/mlockvm --kernel $(KNAME) -- sh tests/demo.sh
+	@$(TOP)/scripts/demo $(KNAME)
 
 ## check: host unit tests, guest tests on every pinned kernel, DKMS builds
 check: deps

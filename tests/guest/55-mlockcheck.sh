@@ -1,0 +1,107 @@
+#!/bin/sh
+# mlockcheck: every verdict fires where it should. ok (once, exact, with
+# and without the module, and around mlockstress), mismatch for each kind
+# of corruption the test-only injector makes (naming the invariant and
+# the exact size), incomplete (exit 3) when mlockwatch's table is too
+# small, and exit 2 with one line for a setup or usage error.
+. "$(dirname "$0")/lib.sh"
+ktap_print_header
+ktap_set_plan 19
+
+MC=/mw/mlockcheck
+INJ=/sys/kernel/debug/mlockinject/inject
+out=/tmp/mlockcheck.out
+
+# run_mc ARGS...: run mlockcheck, keep its output, print its exit status
+run_mc() {
+	"$MC" "$@" > $out 2>&1
+	echo $?
+}
+has() { grep -q -- "$1" $out; }
+show() { sed 's/^/# /' $out | tail -n "${1:-12}"; }
+
+# usage and setup errors: exit 2, one line
+expect_eq "a bad option exits 2" 2 "$(run_mc --no-such-option)"
+expect_eq "--require-module without the module exits 2" 2 "$(run_mc --require-module --once)"
+has "mlockwatch.ko is not loaded" && ktap_test_pass "  ... and says the module is not loaded" ||
+	{ show; ktap_test_fail "  ... and says the module is not loaded"; }
+
+# without the module: degraded, and says so
+expect_eq "without the module, --once --exact on an idle system exits 0" 0 "$(run_mc --once --exact)"
+has "without mlockwatch.ko" && ktap_test_pass "  ... and says it checked BPF and vmstat only" ||
+	{ show; ktap_test_fail "  ... and says it checked BPF and vmstat only"; }
+
+mw_load
+expect_eq "with the module, --once --exact on an idle system exits 0" 0 "$(run_mc --once --exact)"
+
+# around mlockstress (scenarios that a known kernel bug fails are left
+# out on the kernels that have it: tests/known-kernel-bugs)
+scen=$(/mw/mlockstress --list | awk -v skip="$(known_bug mremap-dontunmap-partial && echo mremap)" \
+	'$1 != skip { printf "%s%s", sep, $1; sep = "," }')
+rc=$(run_mc -i 1 --json --csv /tmp/mc.csv -- /mw/mlockstress --duration 1 --scenario "$scen")
+[ "$rc" = 0 ] || show 20
+expect_eq "mlockcheck -- mlockstress (every scenario) exits 0" 0 "$rc"
+expect_eq "  ... its final JSON object says ok, exact, with the module, command status 0" \
+	'"final":true,"mode":"wrap","exact":true,"module":true,"verdict":"ok","exit":0,"cmd_status":0' \
+	"$(grep -o '"final":true,"mode":"wrap","exact":[a-z]*,"module":[a-z]*,"verdict":"[a-z-]*","exit":[0-9]*,"cmd_status":[0-9]*' $out)"
+expect_eq "  ... --csv wrote the header and a row per sample" \
+	"time,nr_mlock,identity_diff,nr_mlock_delta,bpf_attributed,bpf_unattributed,module_witnessed,verdict yes" \
+	"$(head -n1 /tmp/mc.csv) $([ "$(wc -l < /tmp/mc.csv)" -ge 5 ] && echo yes)"
+
+insmod /mw/mlockinject.ko
+# NR_MLOCK += 5 by a stray writer
+rc=$(run_mc -i 0.5 -- sh -c "echo 'nr_mlock 5' > $INJ")
+show 8
+expect_eq "NR_MLOCK += 5: exit 1" 1 "$rc"
+expect_eq "  ... the identity is off by exactly +5" 1 \
+	"$(grep -c '^MISMATCH identity: expected .*, delta +5:' $out)"
+expect_eq "  ... an unattributed writer of 5 pages, named" 1 \
+	"$(grep -c '^MISMATCH unattributed: expected 0, actual 5, delta +5: 1 NR_MLOCK write(s) outside the mlock paths, first from inject_write' $out)"
+expect_eq "  ... neither witness saw the 5 pages" "1 1" \
+	"$(grep -c '^MISMATCH witness-bpf: expected 5, actual 0, delta -5:' $out) $(grep -c '^MISMATCH witness-module: expected 5, actual 0, delta -5:' $out)"
+expect_eq "  ... and Mlocked now exceeds Unevictable: the stranded-folio invariant fires" 1 \
+	"$(grep -c '^MISMATCH unevictable: ' $out)"
+rmmod mlockinject && insmod /mw/mlockinject.ko
+
+# an event counter bumped with no page behind it
+rc=$(run_mc -i 0.5 -- sh -c "echo 'event munlocked 3' > $INJ")
+show 6
+expect_eq "unevictable_pgs_munlocked += 3: exit 1, naming the event and its witnesses" \
+	"1 1 1" "$rc $(grep -c '^MISMATCH events-bpf: expected 3, actual 0, delta -3: unevictable_pgs_munlocked' $out) $(grep -c '^MISMATCH events-module: expected 3, actual 0, delta -3: unevictable_pgs_munlocked' $out)"
+rmmod mlockinject && insmod /mw/mlockinject.ko
+
+# a stray PG_mlocked page, NR_MLOCK and the events kept consistent: only
+# mlockwatch's scan can see it
+rc=$(run_mc -i 0.5 -- sh -c "echo stray > $INJ")
+pfn=$(awk '/^pfn:/ { print $2 }' $INJ)
+show 8
+expect_eq "stray PG_mlocked: exit 1 with mlockwatch's verdict" "1 1" \
+	"$rc $(grep -c '^MISMATCH module-verdicts: expected 0, actual 1' $out)"
+expect_eq "  ... the report lists the stray PFN as unwitnessed-set" 1 \
+	"$(grep -c "^    $pfn 0 1 .* unwitnessed-set\$" $out)"
+rmmod mlockinject && insmod /mw/mlockinject.ko
+
+# a raised mlock_count
+probe_start p1
+probe "map a nothp 64" && probe "touch a" && drain && probe "mlock a"
+probe "inject a 0 raise 2"
+pfn=$(awk '/^pfn:/ { print $2 }' $INJ)
+rc=$(run_mc --once --exact)
+show 6
+expect_eq "raised mlock_count: --once --exact exits 1 listing the PFN as overcount" "1 1" \
+	"$rc $(grep -c "^    $pfn 0 1 1 3 .* overcount\$" $out)"
+rmmod mlockinject
+probe "munlock a" && probe "munmap a"
+probe_stop p1
+mw_unload
+
+# incomplete: a shadow table of 64 folios under 1 MiB of locked pages
+mw_load max_folios=64
+region_start 1
+rc=$(run_mc -i 0.5 -- sh -c "echo touch >&3; read -r x <&4; echo lock >&3; read -r x <&4")
+show 6
+expect_eq "mlockwatch's table full: exit 3, incomplete, never mismatch" "3 1" \
+	"$rc $(grep -c '^INCOMPLETE: mlockwatch is incomplete: shadow table lost' $out)"
+region_stop
+mw_unload
+ktap_finished

@@ -1,0 +1,22 @@
+#!/bin/bash
+# mlockplot.sh: mlockplot turns an mlockcheck --csv file into a PNG, and
+# refuses what is not one.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "${KTAP_HELPERS:?set by tests/run}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ktap_print_header
+ktap_set_plan 2
+printf 'time,nr_mlock,identity_diff,nr_mlock_delta,bpf_attributed,bpf_unattributed,module_witnessed,verdict\n1.00,10,0,10,10,0,10,ok\n2.00,0,0,0,0,0,0,ok\n' > "$tmp/s.csv"
+if "$top/tools/mlockplot" "$tmp/s.csv" > /dev/null && [ "$(head -c 4 "$tmp/s.png" | od -An -c | tr -d ' ')" = "211PNG" ]; then
+	ktap_test_pass "a two-sample CSV becomes a PNG"
+else
+	ktap_test_fail "a two-sample CSV becomes a PNG"
+fi
+echo "not,a,csv" > "$tmp/bad.csv"
+"$top/tools/mlockplot" "$tmp/bad.csv" > /dev/null 2>&1
+rc=$?
+[ "$rc" = 2 ] && ktap_test_pass "a file that is not mlockcheck's CSV exits 2" ||
+	ktap_test_fail "a file that is not mlockcheck's CSV exits 2 (got $rc)"
+ktap_finished
