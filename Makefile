@@ -19,7 +19,7 @@ TEST_PROGS := $(patsubst tests/guest/%.c,$(BUILD)/tools/%,$(wildcard tests/guest
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/Kbuild include/mlockwatch/*.h)
 
-.PHONY: all module tools payload demo check check-host deps kernels dkms-check clean help
+.PHONY: all module tools payload demo detection check check-host deps kernels dkms-check clean help
 
 all: module tools
 
@@ -86,7 +86,7 @@ payload: tools $(KTAP_HELPERS)
 	@p=$(BUILD)/payload/$(KNAME) && rm -rf $$p && mkdir -p $$p/tests && \
 	cp $(BUILD)/obj/$(KNAME)/module/mlockwatch.ko $(BUILD)/obj/$(KNAME)/inject/mlockinject.ko $$p/ && \
 	cp $(TOOLS) $(TEST_PROGS) $$p/ 2>/dev/null; \
-	cp tests/demo.sh tests/known-kernel-bugs $(KTAP_HELPERS) $$p/tests/ && \
+	cp tests/demo.sh tests/known-kernel-bugs tests/inject/cell.sh $(KTAP_HELPERS) $$p/tests/ && \
 	find tests/guest -maxdepth 1 -type f ! -name "*.c" -exec cp {} $$p/tests/ \;
 
 ## deps: install the build and test dependencies (root), or list them
@@ -100,6 +100,11 @@ kernels:
 ## demo: boot the first pinned kernel, load mlockwatch and show it working
 demo: deps
 	@$(TOP)/scripts/demo $(KNAME)
+
+## detection: regenerate tests/results/detection.md (one boot per cell)
+detection: deps
+	@mkdir -p $(TOP)/tests/results
+	@$(TOP)/scripts/detection-matrix --write $(TOP)/tests/results/detection.md
 
 ## check: host unit tests, guest tests on every pinned kernel, DKMS builds
 check: deps

@@ -410,8 +410,15 @@ const char *mw_hooks_first_silent(void)
 	for (i = 0; i < mw_nr_hook_descs; i++) {
 		const struct mw_hook *h = &mw_hooks[i];
 
-		/* drain_remote only fires when a CPU goes offline. */
+		/*
+		 * Only the accounting hooks must have fired after a known
+		 * mlock and munlock: drain_remote fires when a CPU goes
+		 * offline, split with a THP split, and the rmap hooks are
+		 * attribution only; 6.8+ calls folio_add_anon_rmap_ptes for
+		 * swap-in, migration and KSM, never for a new anon page.
+		 */
 		if (!h->active || !(h->desc->flags & MW_HOOK_REQUIRED) ||
+		    (h->desc->flags & MW_HOOK_RMAP) ||
 		    h->desc->role == MW_ROLE_DRAIN_REMOTE ||
 		    h->desc->role == MW_ROLE_SPLIT)
 			continue;
