@@ -10,31 +10,12 @@ ktap_set_plan 32
 mw_load
 probe_start p1
 
-# check DESCRIPTION EXPECTED PFNFILE: the digest (lib.sh fsum) of the
-# folios holding PFNFILE's pages, after a drain.
-check() {
-	drain
-	expect_eq "$1" "$2" "$(folios_of "$3" | fsum)"
-}
-none="0 0 shadow= order= counts-agree"
-
-# settle [p2:]R: write R's pages, then drain, so that they are on the LRU
-# when mlock comes: a folio still in a per-CPU lru_add batch misses its
-# mlock_count increment (the designed undercount, known-undercount), and
-# these scenarios count exactly.
-settle() {
-	case "$1" in
-	*:*) probe "${1%%:*}:touch ${1#*:}" ;;
-	*) probe "touch $1" ;;
-	esac && drain
-}
-
 # anon mlock and munlock
 probe "map a nothp 1024" && settle a && probe "mlock a" && probe "pfns a /tmp/a"
 check "anon: 256 pages locked, 256 folios with shadow 1" \
 	"256 256 shadow=1:256 order=0:256 counts-agree" /tmp/a
 probe "munlock a"
-check "anon: after munlock the table forgets them" "$none" /tmp/a
+check "anon: after munlock the table forgets them" "$NONE" /tmp/a
 probe "munmap a"
 expect_no_errors "anon"
 
@@ -42,7 +23,7 @@ expect_no_errors "anon"
 probe "map b nothp 256 locked" && probe "pfns b /tmp/b"
 check "MAP_LOCKED: 64 folios locked at fault" "64 64 shadow=1:64 order=0:64 counts-agree" /tmp/b
 probe "munmap b"
-check "MAP_LOCKED: munmap unlocks them" "$none" /tmp/b
+check "MAP_LOCKED: munmap unlocks them" "$NONE" /tmp/b
 expect_no_errors "MAP_LOCKED"
 
 # mlockall(MCL_CURRENT|MCL_FUTURE) in a process of its own
@@ -53,7 +34,7 @@ probe "p2:map a nothp 256" && settle p2:a &&
 check "mlockall: MCL_CURRENT locks what is mapped" "64 64 shadow=1:64 order=0:64 counts-agree" /tmp/ma
 check "mlockall: MCL_FUTURE locks what comes later" "64 64 shadow=1:64 order=0:64 counts-agree" /tmp/mb
 probe "p2:munlockall"
-check "mlockall: munlockall unlocks" "$none" /tmp/ma
+check "mlockall: munlockall unlocks" "$NONE" /tmp/ma
 probe_stop p2
 expect_no_errors "mlockall"
 
@@ -71,7 +52,7 @@ check "MLOCK_ONFAULT: reading the rest locks all 16" \
 	"16 16 shadow=1:16 order=0:16 counts-agree" /tmp/c
 echo "$old_fab" > $fab
 probe "munmap c"
-check "MLOCK_ONFAULT: munmap unlocks the tmpfs pages" "$none" /tmp/c
+check "MLOCK_ONFAULT: munmap unlocks the tmpfs pages" "$NONE" /tmp/c
 expect_no_errors "MLOCK_ONFAULT"
 
 # one MAP_SHARED tmpfs file locked by two processes
@@ -86,7 +67,7 @@ probe "p2:munlock d"
 check "shared tmpfs: one munlock leaves shadow 1" "32 32 shadow=1:32 order=0:32 counts-agree" /tmp/d
 probe_stop p2
 probe "munlock d"
-check "shared tmpfs: the last munlock unlocks" "$none" /tmp/d
+check "shared tmpfs: the last munlock unlocks" "$NONE" /tmp/d
 probe "munmap d"
 expect_no_errors "shared tmpfs"
 
@@ -99,7 +80,7 @@ probe "touch f" && probe "pfns f /tmp/f1"
 check "COW in the locked parent: its new pages are locked" \
 	"16 16 shadow=1:16 order=0:16 counts-agree" /tmp/f1
 check "COW in the locked parent: the old pages, now the child's, are unlocked" \
-	"$none" /tmp/f0
+	"$NONE" /tmp/f0
 probe "reap" && probe "munmap f"
 expect_no_errors "fork and COW"
 
@@ -108,7 +89,7 @@ probe_start p2
 probe "p2:map g nothp 256" && settle p2:g && probe "p2:mlock g" && probe "p2:pfns g /tmp/g"
 check "exit: 64 pages locked before exit" "64 64 shadow=1:64 order=0:64 counts-agree" /tmp/g
 probe_stop p2
-check "exit: unlocked after exit" "$none" /tmp/g
+check "exit: unlocked after exit" "$NONE" /tmp/g
 expect_no_errors "exit"
 
 # a partial munlock splits the VMA: the rest stays locked
@@ -125,7 +106,7 @@ check "mremap: the moved pages keep their entries" "64 64 shadow=1:64 order=0:64
 check "mremap: growing a locked VMA locks the new tail too" \
 	"128 128 shadow=1:128 order=0:128 counts-agree" /tmp/i1
 probe "munmap i"
-check "mremap: munmap unlocks all of it" "$none" /tmp/i1
+check "mremap: munmap unlocks all of it" "$NONE" /tmp/i1
 expect_no_errors "mremap"
 
 probe_stop p1

@@ -8,14 +8,6 @@ ktap_set_plan 7
 
 mw_load
 probe_start p1
-none="0 0 shadow= order= counts-agree"
-check() {
-	drain
-	expect_eq "$1" "$2" "$(folios_of "$3" | fsum)"
-}
-settle() {
-	probe "touch $1" && drain
-}
 
 # move_pages of locked pages: the kernel munlocks the source and mlocks
 # the destination through the hooked calls
@@ -26,7 +18,7 @@ expect_eq "move_pages: every page moved to other PFNs" "0" \
 	"$(sort /tmp/j0 /tmp/j1 | uniq -d | wc -l)"
 check "move_pages: the destination pages are locked once" \
 	"64 64 shadow=1:64 order=0:64 counts-agree" /tmp/j1
-check "move_pages: the source pages left the table" "$none" /tmp/j0
+check "move_pages: the source pages left the table" "$NONE" /tmp/j0
 probe "munmap j"
 expect_no_errors "move_pages"
 
@@ -36,7 +28,7 @@ probe "map k file:/mnt/mlock_probe.k 256" && settle k && probe "mlock k" &&
 check "ext4: 64 page-cache folios locked once" \
 	"64 64 shadow=1:64 order=0:64 counts-agree" /tmp/k
 probe "munlock k"
-check "ext4: munlock unlocks them" "$none" /tmp/k
+check "ext4: munlock unlocks them" "$NONE" /tmp/k
 probe "munmap k"
 expect_no_errors "ext4"
 

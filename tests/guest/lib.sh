@@ -211,3 +211,23 @@ expect_no_errors() {
 	expect_eq "$1: no error verdict after a drain and a scan" \
 		"0 0 0 0 0" "$(echo "$m" | grep -c .) $(mw_summary scan_unwitnessed_set) $(mw_summary scan_unwitnessed_clear) $(mw_summary scan_overcount) $(mw_summary incomplete)"
 }
+
+# The shadow-table scenarios (50-52) share these.
+# check DESCRIPTION EXPECTED PFNFILE: the digest (fsum) of the folios
+# holding PFNFILE's pages, after a drain; NONE is the digest of no folio.
+NONE="0 0 shadow= order= counts-agree"
+check() {
+	drain
+	expect_eq "$1" "$2" "$(folios_of "$3" | fsum)"
+}
+
+# settle [p2:]R: write R's pages, then drain, so that they are on the LRU
+# when mlock comes: a folio still in a per-CPU lru_add batch misses its
+# mlock_count increment (the designed undercount, known-undercount), and
+# the scenarios count exactly.
+settle() {
+	case "$1" in
+	*:*) probe "${1%%:*}:touch ${1#*:}" ;;
+	*) probe "touch $1" ;;
+	esac && drain
+}
