@@ -20,7 +20,6 @@ enum mw_state {
 #define MW_EF_MUNLOCKED		BIT(0)	/* a witnessed munlock reached it */
 #define MW_EF_INHERITED		BIT(1)	/* PG_mlocked copied by a THP split */
 #define MW_EF_REPORTED		BIT(2)	/* its error verdict was traced */
-#define MW_EF_CLEAR_SEEN	BIT(3)	/* scan saw it without PG_mlocked */
 #define MW_EF_PARTIAL		BIT(4)	/* munlocked whole by a partial unmap */
 
 /* What a reader gets: a copy taken under the bucket lock. */

@@ -300,9 +300,7 @@ struct sample {
 	int mod_incomplete;
 	char mod_reasons[256];
 	long long mod_w[4];		/* witnessed mlocked, munlocked, stranded, cleared */
-	long long mod_unattributed;
 	long mod_mismatches;
-	long long mod_identity_diff;
 };
 
 static double now(void)
@@ -389,10 +387,6 @@ static void read_module(struct sample *s)
 			s->mod_w[2] = atoll(v);
 		} else if (!strcmp(line, "witnessed_cleared_pages")) {
 			s->mod_w[3] = atoll(v);
-		} else if (!strcmp(line, "nr_mlock_unattributed")) {
-			s->mod_unattributed = atoll(v);
-		} else if (!strcmp(line, "identity_diff")) {
-			s->mod_identity_diff = atoll(v);
 		} else {
 			/*
 			 * The module reads the events together with NR_MLOCK,
