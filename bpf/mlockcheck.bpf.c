@@ -11,7 +11,9 @@
  * - The batch processor (mlock_folio_batch / mlock_pagevec) is bracketed by
  *   an entry and an exit program that read this CPU's unevictable_pgs_*
  *   events: the batch runs under a local lock with preemption off, so the
- *   difference is exactly the batch's own.
+ *   difference is exactly the batch's own. The exception is a dead CPU's
+ *   batch, drained from the CPU hotplug path by a preemptible task: see
+ *   remote_sum().
  * - mm_page_free, which fires before the kernel clears PG_mlocked at free,
  *   counts the PG_mlocked pages freed (unevictable_pgs_cleared).
  * - The mlock entry points are counted for the record.
@@ -30,24 +32,38 @@
 
 const volatile struct mc_range ranges[MC_MAX_RANGES] = {};
 const volatile unsigned int nr_ranges = 0;
+const volatile unsigned int nr_cpus = 1;
 
 struct mc_totals totals = {};
 
 extern struct vm_event_state vm_event_states __ksym;
 
-/* This CPU's events when its batch began. */
-struct mc_batch_start {
-	__u64 ev[MC_NR_EV];
+/*
+ * A CPU's batch state, which the remote drain reads from another CPU:
+ * whether a batch is in flight, this CPU's events when it began, and what
+ * its completed batches were counted for. seq is odd while the owner
+ * updates it (x86 is TSO and the JIT keeps the order of these accesses).
+ */
+struct mc_batch_state {
+	__u64 ev_enter[MC_NR_EV];
+	__u64 counted[MC_NR_EV];
+	__u32 seq;
+	__u32 in_flight;
 	__u32 cpu;
-	__u32 active;
+	__u32 pad;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct mc_batch_start);
-} batch_start SEC(".maps");
+	__type(value, struct mc_batch_state);
+} batch_state SEC(".maps");
+
+/* The task draining a dead CPU's batch (hotplug is serialised): 0 if none. */
+__u64 drainer;
+__s64 remote_base[2];
+__u32 remote_torn;
 
 static __always_inline int ev_item(int ev)
 {
@@ -126,16 +142,28 @@ int BPF_KPROBE(__mod_zone_page_state, void *zone, long item, long delta)
 	return nr_mlock_write(ctx, item, delta);
 }
 
+static __always_inline void seq_bump(struct mc_batch_state *b)
+{
+	b->seq++;
+	asm volatile("" ::: "memory");
+}
+
 static __always_inline int batch_enter(void)
 {
 	__u32 zero = 0;
-	struct mc_batch_start *b = bpf_map_lookup_elem(&batch_start, &zero);
+	struct mc_batch_state *b;
 
+	/* The remote drain's window covers its batch. */
+	if (drainer && drainer == bpf_get_current_pid_tgid())
+		return 0;
+	b = bpf_map_lookup_elem(&batch_state, &zero);
 	if (!b)
 		return 0;
-	read_events(b->ev);
+	seq_bump(b);
+	read_events(b->ev_enter);
 	b->cpu = bpf_get_smp_processor_id();
-	b->active = 1;
+	b->in_flight = 1;
+	seq_bump(b);
 	__sync_fetch_and_add(&totals.batches, 1);
 	return 0;
 }
@@ -143,20 +171,126 @@ static __always_inline int batch_enter(void)
 static __always_inline int batch_exit(void)
 {
 	__u32 zero = 0;
-	struct mc_batch_start *b = bpf_map_lookup_elem(&batch_start, &zero);
+	struct mc_batch_state *b;
 	__u64 now[MC_NR_EV];
 	int i;
 
-	if (!b || !b->active)
+	if (drainer && drainer == bpf_get_current_pid_tgid())
 		return 0;
-	b->active = 0;
+	b = bpf_map_lookup_elem(&batch_state, &zero);
+	if (!b || !b->in_flight)
+		return 0;
 	if (b->cpu != bpf_get_smp_processor_id()) {
+		/* Cannot happen under the local lock; never guess if it does. */
 		__sync_fetch_and_add(&totals.unreliable_batches, 1);
 		return 0;
 	}
 	read_events(now);
-	for (i = 0; i < MC_NR_EV; i++)
-		__sync_fetch_and_add(&totals.batch_ev[i], now[i] - b->ev[i]);
+	seq_bump(b);
+	for (i = 0; i < MC_NR_EV; i++) {
+		b->counted[i] += now[i] - b->ev_enter[i];
+		__sync_fetch_and_add(&totals.batch_ev[i], now[i] - b->ev_enter[i]);
+	}
+	b->in_flight = 0;
+	seq_bump(b);
+	return 0;
+}
+
+struct remote_ctx {
+	__s64 sum[2];
+	int torn;
+};
+
+static const int remote_evs[2] = { MC_EV_MUNLOCKED, MC_EV_STRANDED };
+
+static long remote_cpu(__u32 cpu, struct remote_ctx *c)
+{
+	__u32 zero = 0;
+	struct mc_batch_state *b;
+	struct vm_event_state *evs;
+	__s64 v[2];
+	__u32 seq;
+	int try, i;
+
+	if (cpu >= nr_cpus)
+		return 1;
+	b = bpf_map_lookup_percpu_elem(&batch_state, &zero, cpu);
+	evs = bpf_per_cpu_ptr(&vm_event_states, cpu);
+	if (!b || !evs) {
+		c->torn = 1;
+		return 1;
+	}
+	for (try = 0; try < 8; try++) {
+		seq = *(volatile __u32 *)&b->seq;
+		if (seq & 1)
+			continue;
+		for (i = 0; i < 2; i++) {
+			int e = remote_evs[i];
+			unsigned long cur = 0;
+
+			/* A batch in flight: the CPU's count stops where it began. */
+			if (*(volatile __u32 *)&b->in_flight)
+				cur = *(volatile __u64 *)&b->ev_enter[e];
+			else
+				bpf_probe_read_kernel(&cur, sizeof(cur), &evs->event[ev_item(e)]);
+			v[i] = cur - *(volatile __u64 *)&b->counted[e];
+		}
+		asm volatile("" ::: "memory");
+		if (*(volatile __u32 *)&b->seq == seq) {
+			c->sum[0] += v[0];
+			c->sum[1] += v[1];
+			return 0;
+		}
+	}
+	c->torn = 1;
+	return 1;
+}
+
+/*
+ * Per CPU: its event count (as of the start of its batch in flight, if
+ * any) less what its completed batches were counted for. Only batches
+ * count unevictable_pgs_munlocked and _stranded, and every batch but the
+ * remote drain's runs with preemption off, so the difference of two sums
+ * taken at the start and the end of a remote drain is exactly the drain's
+ * own events, however it was preempted or migrated meanwhile.
+ */
+static __always_inline int remote_sum(__s64 *sum)
+{
+	struct remote_ctx c = {};
+
+	if (nr_cpus > MC_MAX_CPUS)
+		return -1;
+	bpf_loop(MC_MAX_CPUS, remote_cpu, &c, 0);
+	if (c.torn)
+		return -1;
+	sum[0] = c.sum[0];
+	sum[1] = c.sum[1];
+	return 0;
+}
+
+static __always_inline int drain_remote_enter(void)
+{
+	__s64 base[2] = {};
+
+	remote_torn = remote_sum(base) != 0;
+	remote_base[0] = base[0];
+	remote_base[1] = base[1];
+	drainer = bpf_get_current_pid_tgid();
+	return 0;
+}
+
+static __always_inline int drain_remote_exit(void)
+{
+	__s64 now[2] = {};
+
+	drainer = 0;
+	__sync_fetch_and_add(&totals.remote_drains, 1);
+	if (remote_torn || remote_sum(now)) {
+		__sync_fetch_and_add(&totals.unreliable_batches, 1);
+		return 0;
+	}
+	__sync_fetch_and_add(&totals.batch_ev[MC_EV_MUNLOCKED], now[0] - remote_base[0]);
+	__sync_fetch_and_add(&totals.batch_ev[MC_EV_STRANDED], now[1] - remote_base[1]);
 	return 0;
 }
 
@@ -172,6 +306,18 @@ int BPF_KPROBE(batch_kprobe) { return batch_enter(); }
 
 SEC("kretprobe/mlock_folio_batch")
 int BPF_KRETPROBE(batch_kretprobe) { return batch_exit(); }
+
+SEC("fentry/mlock_drain_remote")
+int BPF_PROG(drain_remote_fentry) { return drain_remote_enter(); }
+
+SEC("fexit/mlock_drain_remote")
+int BPF_PROG(drain_remote_fexit) { return drain_remote_exit(); }
+
+SEC("kprobe/mlock_drain_remote")
+int BPF_KPROBE(drain_remote_kprobe) { return drain_remote_enter(); }
+
+SEC("kretprobe/mlock_drain_remote")
+int BPF_KRETPROBE(drain_remote_kretprobe) { return drain_remote_exit(); }
 
 SEC("fentry/mlock_folio")
 int BPF_PROG(mlock_fentry) { __sync_fetch_and_add(&totals.mlock_calls, 1); return 0; }

@@ -43,6 +43,10 @@ struct mc_totals {
 	unsigned long long cleared_pages;	/* PG_mlocked pages freed */
 	unsigned long long mlock_calls, mlock_new_calls, munlock_calls;
 	unsigned long long batches, unreliable_batches;
+	unsigned long long remote_drains;	/* dead CPUs' batches drained */
 };
+
+/* CPUs the remote-drain accounting reads (more: the drain is unreliable). */
+#define MC_MAX_CPUS	1024
 
 #endif /* MLOCKCHECK_H */

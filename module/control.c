@@ -206,7 +206,7 @@ void mw_control_show_incomplete(struct seq_file *m)
 		sep = ", ";
 	}
 	if (w.unreliable_batches) {
-		seq_printf(m, "%s%lu batches drained remotely from a dead CPU",
+		seq_printf(m, "%s%lu batches not counted exactly (their CPU changed, or a dead CPU's drain could not read another CPU's batches at rest)",
 			   sep, w.unreliable_batches);
 		sep = ", ";
 	}

@@ -16,6 +16,7 @@
 #include "hooks.h"
 #include "mlockwatch.h"
 #include "table.h"
+#include "witness.h"
 
 bool mw_rmap_hooks = true;
 module_param_named(rmap_hooks, mw_rmap_hooks, bool, 0444);
@@ -45,6 +46,7 @@ static int __init mlockwatch_init(void)
 	err = mw_table_init(mw_max_folios);
 	if (err)
 		return err;
+	mw_witness_init();
 	/* Baseline first, so that nothing the hooks see predates it. */
 	mw_control_init();
 	err = mw_hooks_init(mw_rmap_hooks, mw_force_missing);

@@ -72,6 +72,11 @@ void mw_vmstat_read(struct mw_vmstat *v)
 	}
 }
 
+enum vm_event_item mw_vmstat_item(enum mw_ev ev)
+{
+	return mw_ev_items[ev];
+}
+
 unsigned long mw_vmstat_this_cpu_event(enum mw_ev ev)
 {
 	return __this_cpu_read(vm_event_states.event[mw_ev_items[ev]]);

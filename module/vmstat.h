@@ -28,5 +28,7 @@ void mw_vmstat_read(struct mw_vmstat *v);
 
 /* This CPU's raw event counter; for deltas taken with preemption off. */
 unsigned long mw_vmstat_this_cpu_event(enum mw_ev ev);
+/* The kernel's event item behind @ev, for reading another CPU's counter. */
+enum vm_event_item mw_vmstat_item(enum mw_ev ev);
 
 #endif /* MLOCKWATCH_VMSTAT_H */

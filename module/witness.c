@@ -11,8 +11,10 @@
  *   exit of the batch processor. The batch runs under the mlock local_lock
  *   (preemption off), no other task can run a batch on this CPU meanwhile,
  *   and interrupts never count these events, so the delta is exactly the
- *   batch's own. The one preemptible caller, the remote drain of a dead
- *   CPU's batch, is flagged as unreliable instead of guessed.
+ *   batch's own. The one preemptible caller, the drain of a dead CPU's
+ *   batch from the CPU hotplug path, may be preempted (letting other
+ *   batches run on its CPU) and migrate; see mw_remote_sum() for how its
+ *   events are still counted exactly.
  * - PGCLEARED: the mm_page_free tracepoint, which fires before
  *   free_pages_prepare() clears PG_mlocked. A folio being freed has no
  *   references, so nothing can clear the flag in between.
@@ -26,6 +28,7 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/seqlock.h>
 
 #include "verdict.h"
 #include "witness.h"
@@ -40,6 +43,7 @@ struct mw_witness_pcpu {
 	long nr_mlock_by[MW_NR_CAUSES];
 	unsigned long unattributed_writes;
 	unsigned long unreliable_batches;
+	unsigned long remote_drains, remote_munlocked, remote_stranded;
 	unsigned long mlock_calls, mlock_new_calls, munlock_calls;
 	unsigned long splits, mlocked_splits;
 	unsigned long rmap_locked_adds, rmap_locked_removes;
@@ -48,10 +52,31 @@ struct mw_witness_pcpu {
 static DEFINE_PER_CPU(struct mw_witness_pcpu, mw_pcpu);
 
 /*
- * The task draining a dead CPU's batch (CPU hotplug is serialised, so
- * there is at most one).
+ * What a remote reader needs to know about the batch running on a CPU:
+ * whether one is in flight and this CPU's events when it began. seq
+ * brackets every update of it and of the CPU's batch sums, so a reader
+ * sees the events, the in-flight state and the completed batches' sums of
+ * one CPU as of a single instant.
+ */
+struct mw_batch_state {
+	seqcount_t seq;
+	bool in_flight;
+	unsigned long ev_enter[MW_NR_EV];
+};
+
+static DEFINE_PER_CPU(struct mw_batch_state, mw_batch_state);
+
+/* The events a remote drain can be counted for: only batches count them. */
+static const enum mw_ev mw_remote_evs[] = { MW_EV_MUNLOCKED, MW_EV_STRANDED };
+#define MW_NR_REMOTE_EVS ARRAY_SIZE(mw_remote_evs)
+
+/*
+ * The task draining a dead CPU's batch, and the sums taken when it began
+ * (CPU hotplug is serialised, so there is at most one).
  */
 static struct task_struct *mw_remote_drainer;
+static long mw_remote_base[MW_NR_REMOTE_EVS];
+static bool mw_remote_torn;
 static pid_t mw_last_locked_pid;
 static unsigned long mw_first_unattributed;
 
@@ -80,6 +105,14 @@ const char *mw_cause_name(enum mw_cause c)
 	return mw_cause_names[c];
 }
 
+void mw_witness_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		seqcount_init(&per_cpu_ptr(&mw_batch_state, cpu)->seq);
+}
+
 void mw_witness_mlock(const struct mw_args *a)
 {
 	this_cpu_inc(mw_pcpu.mlock_calls);
@@ -97,34 +130,126 @@ void mw_witness_munlock(const struct mw_args *a)
 
 void mw_witness_batch_enter(struct mw_batch_window *w)
 {
+	struct mw_batch_state *st;
 	int i;
 
 	w->cpu = smp_processor_id();
-	w->unreliable = READ_ONCE(mw_remote_drainer) == current;
+	/* The remote drain's window covers its batch: see mw_remote_sum(). */
+	w->remote = READ_ONCE(mw_remote_drainer) == current;
+	if (w->remote)
+		return;
+	st = this_cpu_ptr(&mw_batch_state);
+	raw_write_seqcount_begin(&st->seq);
 	for (i = 0; i < MW_NR_EV; i++)
-		w->ev[i] = mw_vmstat_this_cpu_event(i);
+		w->ev[i] = st->ev_enter[i] = mw_vmstat_this_cpu_event(i);
+	st->in_flight = true;
+	raw_write_seqcount_end(&st->seq);
 }
 
 void mw_witness_batch_exit(struct mw_batch_window *w)
 {
+	struct mw_batch_state *st;
 	unsigned long d[MW_NR_EV];
 	int i;
 
-	if (w->unreliable || w->cpu != smp_processor_id()) {
+	if (w->remote)
+		return;
+	if (w->cpu != smp_processor_id()) {
+		/* Cannot happen under the local lock; never guess if it does. */
 		this_cpu_inc(mw_pcpu.unreliable_batches);
 		return;
 	}
 	for (i = 0; i < MW_NR_EV; i++)
 		d[i] = mw_vmstat_this_cpu_event(i) - w->ev[i];
+	st = this_cpu_ptr(&mw_batch_state);
+	raw_write_seqcount_begin(&st->seq);
 	this_cpu_add(mw_pcpu.munlocked_pages, d[MW_EV_MUNLOCKED]);
 	this_cpu_add(mw_pcpu.stranded_pages, d[MW_EV_STRANDED]);
 	this_cpu_add(mw_pcpu.culled_in_batch, d[MW_EV_CULLED]);
 	this_cpu_add(mw_pcpu.rescued_in_batch, d[MW_EV_RESCUED]);
+	st->in_flight = false;
+	raw_write_seqcount_end(&st->seq);
+}
+
+static unsigned long mw_batch_counted(const struct mw_witness_pcpu *p,
+				      enum mw_ev ev)
+{
+	return ev == MW_EV_MUNLOCKED ? READ_ONCE(p->munlocked_pages) :
+				       READ_ONCE(p->stranded_pages);
+}
+
+/**
+ * mw_remote_sum() - the events no local batch window accounts for
+ * @sum: out: per mw_remote_evs[], the sum over every possible CPU of its
+ *	event counter (as it was when its batch in flight, if any, began),
+ *	less what its completed batches were counted for
+ *
+ * Only mlock batches count unevictable_pgs_munlocked and _stranded, and
+ * every batch but a remote drain's runs with preemption off, so it never
+ * straddles the drainer on the drainer's own CPU, and its events between
+ * two readings of its CPU are accounted for by the terms above. The
+ * difference of two sums taken at the start and the end of a remote drain
+ * is therefore exactly the drain's own events, wherever it ran, however
+ * often it was preempted or migrated. The dead CPU's counters are folded
+ * only after the drain, and a fold does not change the sum either.
+ *
+ * Return: false if a CPU's batches kept changing under the reader.
+ */
+static bool mw_remote_sum(long *sum)
+{
+	int cpu, i, tries;
+
+	memset(sum, 0, sizeof(*sum) * MW_NR_REMOTE_EVS);
+	for_each_possible_cpu(cpu) {
+		const struct mw_batch_state *st = per_cpu_ptr(&mw_batch_state, cpu);
+		const struct mw_witness_pcpu *p = per_cpu_ptr(&mw_pcpu, cpu);
+		const struct vm_event_state *ev = per_cpu_ptr(&vm_event_states, cpu);
+		long v[MW_NR_REMOTE_EVS];
+		unsigned int seq;
+		bool in_flight;
+
+		for (tries = 0; ; tries++) {
+			if (tries == 1000)
+				return false;
+			seq = raw_read_seqcount_begin(&st->seq);
+			/*
+			 * A batch in flight has counted some of its events:
+			 * the CPU's own count stops where it began.
+			 */
+			in_flight = READ_ONCE(st->in_flight);
+			for (i = 0; i < MW_NR_REMOTE_EVS; i++) {
+				enum mw_ev e = mw_remote_evs[i];
+
+				v[i] = (in_flight ? READ_ONCE(st->ev_enter[e]) :
+					READ_ONCE(ev->event[mw_vmstat_item(e)])) -
+				       mw_batch_counted(p, e);
+			}
+			if (!read_seqcount_retry(&st->seq, seq))
+				break;
+		}
+		for (i = 0; i < MW_NR_REMOTE_EVS; i++)
+			sum[i] += v[i];
+	}
+	return true;
 }
 
 void mw_witness_remote_drain(bool entering)
 {
-	WRITE_ONCE(mw_remote_drainer, entering ? current : NULL);
+	long now[MW_NR_REMOTE_EVS];
+
+	if (entering) {
+		mw_remote_torn = !mw_remote_sum(mw_remote_base);
+		WRITE_ONCE(mw_remote_drainer, current);
+		return;
+	}
+	WRITE_ONCE(mw_remote_drainer, NULL);
+	this_cpu_inc(mw_pcpu.remote_drains);
+	if (mw_remote_torn || !mw_remote_sum(now)) {
+		this_cpu_inc(mw_pcpu.unreliable_batches);
+		return;
+	}
+	this_cpu_add(mw_pcpu.remote_munlocked, now[0] - mw_remote_base[0]);
+	this_cpu_add(mw_pcpu.remote_stranded, now[1] - mw_remote_base[1]);
 }
 
 static enum mw_cause mw_caller_cause(unsigned long caller)
@@ -219,8 +344,13 @@ void mw_witness_read(struct mw_witness_totals *t)
 		const struct mw_witness_pcpu *p = per_cpu_ptr(&mw_pcpu, cpu);
 
 		t->mlocked_pages += READ_ONCE(p->mlocked_pages);
-		t->munlocked_pages += READ_ONCE(p->munlocked_pages);
-		t->stranded_pages += READ_ONCE(p->stranded_pages);
+		t->munlocked_pages += READ_ONCE(p->munlocked_pages) +
+				      READ_ONCE(p->remote_munlocked);
+		t->stranded_pages += READ_ONCE(p->stranded_pages) +
+				     READ_ONCE(p->remote_stranded);
+		t->remote_drains += READ_ONCE(p->remote_drains);
+		t->remote_munlocked += READ_ONCE(p->remote_munlocked);
+		t->remote_stranded += READ_ONCE(p->remote_stranded);
 		t->cleared_pages += READ_ONCE(p->cleared_pages);
 		t->culled_in_batch += READ_ONCE(p->culled_in_batch);
 		t->rescued_in_batch += READ_ONCE(p->rescued_in_batch);

@@ -9,7 +9,7 @@
 /* What a batch window remembers between entry and exit (kretprobe data). */
 struct mw_batch_window {
 	int cpu;
-	bool unreliable;
+	bool remote;		/* the dead-CPU drain's batch */
 	unsigned long ev[MW_NR_EV];
 };
 
@@ -21,19 +21,22 @@ struct mw_split_window {
 /* Totals over every CPU since load or the last reset. */
 struct mw_witness_totals {
 	unsigned long mlocked_pages;	/* NR_MLOCK+ by mlock and mlock_new */
-	unsigned long munlocked_pages;	/* PGMUNLOCKED in batches */
-	unsigned long stranded_pages;	/* PGSTRANDED in batches */
+	unsigned long munlocked_pages;	/* PGMUNLOCKED in batches, remote too */
+	unsigned long stranded_pages;	/* PGSTRANDED in batches, remote too */
 	unsigned long cleared_pages;	/* PG_mlocked folios seen freed */
-	unsigned long culled_in_batch;
-	unsigned long rescued_in_batch;
+	unsigned long culled_in_batch;	/* local batches only: elsewhere */
+	unsigned long rescued_in_batch;	/* culling and rescue happen too */
 	long nr_mlock_by[MW_NR_CAUSES];	/* writer deltas by caller */
 	unsigned long unattributed_writes;
 	unsigned long unreliable_batches;
+	unsigned long remote_drains;	/* dead CPUs' batches drained */
+	unsigned long remote_munlocked, remote_stranded; /* their share */
 	unsigned long mlock_calls, mlock_new_calls, munlock_calls;
 	unsigned long splits, mlocked_splits;
 	unsigned long rmap_locked_adds, rmap_locked_removes;
 };
 
+void mw_witness_init(void);
 void mw_witness_mlock(const struct mw_args *a);
 void mw_witness_mlock_new(const struct mw_args *a);
 void mw_witness_munlock(const struct mw_args *a);

@@ -583,7 +583,7 @@ static void check(const struct sample *b, const struct sample *s, bool final,
 	if (s->bpf.unreliable_batches != b->bpf.unreliable_batches) {
 		c->incomplete = true;
 		snprintf(c->why, sizeof(c->why),
-			 "%llu batch(es) ended on another CPU: the BPF event deltas are not exact",
+			 "%llu batch(es) not counted exactly (ended on another CPU, or a dead CPU's drain could not read the batch state at rest)",
 			 s->bpf.unreliable_batches - b->bpf.unreliable_batches);
 	}
 }
@@ -737,10 +737,11 @@ static const char *const n_batch[] = { "mlock_folio_batch", "mlock_pagevec", NUL
 static const char *const n_mlock[] = { "mlock_folio", NULL };
 static const char *const n_mlock_new[] = { "mlock_new_folio", "mlock_new_page", NULL };
 static const char *const n_munlock[] = { "munlock_folio", "munlock_page", NULL };
+static const char *const n_drain_remote[] = { "mlock_drain_remote", "mlock_page_drain_remote", NULL };
 
 static void setup(bool *have_mod)
 {
-	struct hook hooks[4];
+	struct hook hooks[5];
 	struct statfs sfs;
 	unsigned int i;
 	int err;
@@ -773,6 +774,10 @@ static void setup(bool *have_mod)
 	hooks[3] = (struct hook){ "munlock", n_munlock,
 		&skel->progs.munlock_fentry, NULL,
 		&skel->progs.munlock_kprobe, NULL };
+	hooks[4] = (struct hook){ "dead-CPU batch drain", n_drain_remote,
+		&skel->progs.drain_remote_fentry, &skel->progs.drain_remote_fexit,
+		&skel->progs.drain_remote_kprobe, &skel->progs.drain_remote_kretprobe };
+	skel->rodata->nr_cpus = libbpf_num_possible_cpus();
 	skel->rodata->nr_ranges = fill_ranges((struct mc_range *)skel->rodata->ranges,
 					      MC_MAX_RANGES);
 	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {

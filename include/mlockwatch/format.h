@@ -27,8 +27,9 @@
  *                    stranded} and each one's _at_load
  *   witnessed_mlocked_pages     NR_MLOCK increments by mlock_folio and
  *                               mlock_new_*, from the writer hook
- *   witnessed_munlocked_pages   PGMUNLOCKED counted inside batches
- *   witnessed_stranded_pages    PGSTRANDED counted inside batches
+ *   witnessed_munlocked_pages   PGMUNLOCKED counted inside batches,
+ *                               a dead CPU's batch drained remotely too
+ *   witnessed_stranded_pages    PGSTRANDED counted likewise
  *   witnessed_cleared_pages     PG_mlocked pages seen freed (PGCLEARED)
  *   witnessed_nr_mlock_delta    mlocked - munlocked - stranded - cleared;
  *                               must equal nr_mlock_delta
@@ -39,9 +40,16 @@
  *   nr_mlock_unattributed, nr_mlock_unattributed_writes,
  *   nr_mlock_unattributed_first_caller   writers outside the known paths
  *   witnessed_culled_in_batch, witnessed_rescued_in_batch
+ *                         in the batches of online CPUs only (vmscan and
+ *                         LRU adds cull and rescue outside batches too, so
+ *                         a remote drain's share cannot be told apart)
  *   mlock_calls, mlock_new_calls, munlock_calls, splits, mlocked_splits
  *   rmap_locked_adds, rmap_locked_removes, rmap_last_locked_pid
- *   missed_events, unreliable_batches
+ *   missed_events, unreliable_batches (events not counted exactly:
+ *                         makes the module incomplete)
+ *   remote_drains         dead CPUs' batches drained by CPU hotplug
+ *   remote_munlocked_pages, remote_stranded_pages
+ *                         their share of witnessed_{munlocked,stranded}_pages
  *   identity_nr_mlock, identity_events, identity_diff
  *                         the since-boot identity NR_MLOCK == mlocked -
  *                         munlocked - stranded - cleared, and its error

@@ -1,0 +1,71 @@
+#!/bin/sh
+# CPU hotplug: when a CPU dies with munlocks still queued in its mlock
+# batch, the kernel drains that batch remotely, from the hotplug path in
+# a preemptible task, and folds the dead CPU's counters into another.
+# The module and mlockcheck's BPF side must each count that drain's
+# events exactly (no "incomplete"), and stay exact through mlockstress
+# with CPU 1 taken offline and back several times.
+. "$(dirname "$0")/lib.sh"
+ktap_print_header
+
+cpu1=/sys/devices/system/cpu/cpu1/online
+[ -w "$cpu1" ] || ktap_skip_all "CPU 1 cannot be taken offline here"
+ktap_set_plan 7
+
+# exact DESCRIPTION: the module's witnessed counters equal the kernel's
+# deltas, the since-boot identity holds, and the module is complete.
+exact() {
+	mw_control drain
+	stat_refresh
+	if [ "$(mw_summary incomplete)" != 0 ]; then
+		ktap_print_msg "incomplete: $(mw_summary incomplete_reasons)"
+		ktap_test_fail "$1"
+		return
+	fi
+	expect_eq "$1" \
+		"identity 0 nr_mlock $(mw_summary nr_mlock_delta) munlocked $(mw_event_delta munlocked) stranded $(mw_event_delta stranded) cleared $(mw_event_delta cleared)" \
+		"identity $(mw_summary identity_diff) nr_mlock $(mw_summary witnessed_nr_mlock_delta) munlocked $(mw_summary witnessed_munlocked_pages) stranded $(mw_summary witnessed_stranded_pages) cleared $(mw_summary witnessed_cleared_pages)"
+}
+
+mw_load || ktap_exit_fail_msg "insmod failed"
+
+# 1. Munlocks queued on CPU 1 when it dies (hotplug-remote-drain.sh says
+# how), under mlockcheck, whose BPF side counts the drain on its own.
+munlocked_before=$(mw_event_delta munlocked)
+/mw/mlockcheck -- sh ./hotplug-remote-drain.sh > /tmp/mc46.out 2>&1
+rc=$?
+sed 's/^/# /' /tmp/mc46.out | tail -n 6
+ktap_print_msg "remote_drains $(mw_summary remote_drains), remote_munlocked_pages $(mw_summary remote_munlocked_pages), unevictable_pgs_munlocked +$(( $(mw_event_delta munlocked) - munlocked_before ))"
+remote=$(mw_summary remote_munlocked_pages)
+[ "$remote" -gt 0 ] && ktap_test_pass "the dead CPU's queued munlocks were drained remotely ($remote pages)" ||
+	ktap_test_fail "the dead CPU's queued munlocks were drained remotely ($remote pages)"
+expect_eq "mlockcheck around the remote drain: consistent (exit 0)" 0 "$rc"
+exact "the module is exact after a remote drain of queued munlocks"
+
+# 2. Stress with CPU 1 going away and coming back under it.
+scenarios=$(/mw/mlockstress --list | awk -v skip="$(known_bug mremap-dontunmap-partial && echo mremap)" \
+	'$1 != skip && $1 != "migrate" { printf "%s%s", sep, $1; sep = "," }')
+mw_control reset
+drains0=$(mw_summary remote_drains)
+/mw/mlockcheck -i 0.5 -- /mw/mlockstress --duration 0.5 --scenario "$scenarios" > /tmp/hotplug-stress.out 2>&1 &
+spid=$!
+cycles=0 hp_ok=1
+while kill -0 "$spid" 2>/dev/null && [ "$cycles" -lt 12 ]; do
+	sleep 0.4
+	echo 0 > "$cpu1" || hp_ok=0
+	sleep 0.2
+	echo 1 > "$cpu1" || hp_ok=0
+	cycles=$((cycles + 1))
+done
+wait "$spid"
+rc=$?
+[ "$(cat "$cpu1")" = 1 ] || echo 1 > "$cpu1"
+tail -n 30 /tmp/hotplug-stress.out | sed 's/^/# /'
+expect_eq "mlockstress under mlockcheck under hotplug: no surprise, consistent (exit 0)" 0 "$rc"
+expect_eq "every offline/online write succeeded" 1 "$hp_ok"
+[ "$cycles" -ge 5 ] && ktap_test_pass "CPU 1 went away and came back $cycles times under stress" ||
+	ktap_test_fail "CPU 1 went away and came back $cycles times under stress"
+ktap_print_msg "remote drains $(( $(mw_summary remote_drains) - drains0 )), remote munlocked $(mw_summary remote_munlocked_pages), stranded $(mw_summary remote_stranded_pages)"
+exact "exact after mlockstress under CPU hotplug"
+mw_unload
+ktap_finished
