@@ -11,8 +11,24 @@
 
 #include <linux/ftrace.h>
 #include <linux/mm_types.h>
+#include <linux/slab.h>
 
 #define MW_MAX_ARGS	6
+
+/*
+ * The shadow table's kmem_cache must not be merged with another cache of
+ * the same size: unmerged, its footprint is its own line in
+ * /proc/slabinfo and failslab can target it alone. 6.5+ says so with a
+ * flag; before it, a constructor is what keeps a cache unmerged.
+ */
+#ifdef SLAB_NO_MERGE
+#define MW_SLAB_NO_MERGE_FLAGS	SLAB_NO_MERGE
+#define MW_SLAB_NO_MERGE_CTOR	NULL
+#else
+#define MW_SLAB_NO_MERGE_FLAGS	0
+void mw_slab_no_merge_ctor(void *obj);
+#define MW_SLAB_NO_MERGE_CTOR	mw_slab_no_merge_ctor
+#endif
 
 /* The operations a mlock batch entry asks for (the pointer's low bits). */
 enum mw_batch_op {

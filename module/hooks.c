@@ -8,10 +8,19 @@
  * free tracepoint does), and must not sleep, allocate or take a lock that
  * is not irq-safe. Registration and unregistration run in process context
  * at load and unload only.
+ *
+ * Every ftrace hook shares one ftrace_ops, whose filter holds all their
+ * functions: registering or unregistering an ops patches kernel text and
+ * waits for RCU-tasks grace periods, so one ops per hook made loading and
+ * unloading several times slower. The handler finds a hook by the traced
+ * function's address, through a small lock-free map that each hook's
+ * first hit fills in by symbol name.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ftrace.h>
+#include <linux/hash.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -30,13 +39,32 @@ struct mw_hook {
 	bool disabled;			/* by the rmap_hooks parameter */
 	unsigned long __percpu *hits;
 	union {
-		struct ftrace_ops fops;
 		struct kretprobe krp;
 		struct tracepoint *tp;
 	};
 };
 
 static struct mw_hook *mw_hooks;
+
+static void mw_ftrace_handler(unsigned long ip, unsigned long parent_ip,
+			      struct ftrace_ops *op, struct ftrace_regs *fregs);
+
+static struct ftrace_ops mw_fops = {
+	.func = mw_ftrace_handler,
+};
+static bool mw_fops_registered;
+
+/*
+ * Traced function address -> hook index + 1 (0: not known yet). Open
+ * addressing on a table far larger than the number of ftrace hooks; a
+ * slot's ip is claimed with cmpxchg and its hook published after it.
+ */
+#define MW_IP_MAP_BITS	6
+static struct {
+	unsigned long ip;
+	unsigned int hook;
+} mw_ip_map[1 << MW_IP_MAP_BITS];
+static DEFINE_PER_CPU(char [KSYM_SYMBOL_LEN], mw_ip_sym);
 
 static void mw_decode(const struct mw_hook *h, const unsigned long *raw,
 		      struct mw_args *a)
@@ -88,14 +116,84 @@ static void mw_dispatch_entry(struct mw_hook *h, const unsigned long *raw,
 	}
 }
 
+/* The ftrace hook whose function is named @sym, or NULL. */
+static struct mw_hook *mw_ftrace_hook_named(const char *sym)
+{
+	unsigned int i;
+
+	for (i = 0; i < mw_nr_hook_descs; i++) {
+		struct mw_hook *h = &mw_hooks[i];
+
+		if (h->active && h->desc->mech == MW_MECH_FTRACE &&
+		    !strcmp(h->sym->name, sym))
+			return h;
+	}
+	return NULL;
+}
+
+/**
+ * mw_ftrace_hook() - the hook of the function traced at @ip
+ * @ip: the address ftrace passes to the handler
+ *
+ * The first hit of each function looks its name up (kallsyms, no lock,
+ * no allocation) and remembers the answer; later hits cost a hash and a
+ * compare. Racing first hits may both look up; one slot wins.
+ *
+ * Return: the hook, or NULL if @ip is none of ours (the filter makes
+ * that impossible; the handler ignores it then).
+ */
+static struct mw_hook *mw_ftrace_hook(unsigned long ip)
+{
+	unsigned int n = 1U << MW_IP_MAP_BITS;
+	unsigned int slot = hash_long(ip, MW_IP_MAP_BITS);
+	unsigned int probes, hook;
+	struct mw_hook *h;
+	char *buf;
+
+	for (probes = 0; probes < n; probes++, slot = (slot + 1) & (n - 1)) {
+		unsigned long cur = READ_ONCE(mw_ip_map[slot].ip);
+
+		if (cur == ip) {
+			/* Pairs with the smp_store_release() below. */
+			hook = smp_load_acquire(&mw_ip_map[slot].hook);
+			if (hook)
+				return &mw_hooks[hook - 1];
+			break;	/* being published: look it up ourselves */
+		}
+		if (!cur)
+			break;
+	}
+	buf = this_cpu_ptr(mw_ip_sym);
+	sprint_symbol_no_offset(buf, ip);
+	h = mw_ftrace_hook_named(buf);
+	if (!h)
+		return NULL;
+	slot = hash_long(ip, MW_IP_MAP_BITS);
+	for (probes = 0; probes < n; probes++, slot = (slot + 1) & (n - 1)) {
+		unsigned long cur = cmpxchg(&mw_ip_map[slot].ip, 0, ip);
+
+		if (!cur) {
+			/* Readers that see the hook see it complete. */
+			smp_store_release(&mw_ip_map[slot].hook, h - mw_hooks + 1);
+			break;
+		}
+		if (cur == ip)
+			break;
+	}
+	return h;
+}
+
 /* parent_ip is the traced function's return address: its caller. */
 static void notrace mw_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 				      struct ftrace_ops *op,
 				      struct ftrace_regs *fregs)
 {
-	struct mw_hook *h = container_of(op, struct mw_hook, fops);
+	struct mw_hook *h = mw_ftrace_hook(ip);
 	unsigned long raw[MW_MAX_ARGS];
 	int i;
+
+	if (unlikely(!h))
+		return;
 
 	for (i = 0; i < MW_MAX_ARGS; i++)
 		raw[i] = mw_fregs_arg(fregs, i);
@@ -236,16 +334,9 @@ static int mw_attach(struct mw_hook *h, const char *name)
 
 	switch (h->desc->mech) {
 	case MW_MECH_FTRACE:
-		h->fops.func = mw_ftrace_handler;
-		h->fops.flags = FTRACE_OPS_FL_RECURSION | mw_ftrace_arg_flags;
-		err = ftrace_set_filter(&h->fops, (unsigned char *)name,
-					strlen(name), 1);
-		if (err)
-			return err;
-		err = register_ftrace_function(&h->fops);
-		if (err)
-			ftrace_free_filter(&h->fops);
-		return err;
+		/* Into the shared filter; mw_hooks_init() registers it once. */
+		return ftrace_set_filter(&mw_fops, (unsigned char *)name,
+					 strlen(name), 0);
 	case MW_MECH_KRETPROBE:
 		h->krp.kp.symbol_name = name;
 		h->krp.entry_handler = mw_kretprobe_entry;
@@ -270,9 +361,7 @@ static void mw_detach(struct mw_hook *h)
 {
 	switch (h->desc->mech) {
 	case MW_MECH_FTRACE:
-		unregister_ftrace_function(&h->fops);
-		ftrace_free_filter(&h->fops);
-		break;
+		break;		/* the shared ops goes in mw_hooks_exit() */
 	case MW_MECH_KRETPROBE:
 		unregister_kretprobe(&h->krp);
 		break;
@@ -303,6 +392,8 @@ int mw_hooks_init(bool rmap_hooks, const char *force_missing)
 	mw_hooks = kcalloc(mw_nr_hook_descs, sizeof(*mw_hooks), GFP_KERNEL);
 	if (!mw_hooks)
 		return -ENOMEM;
+	memset(mw_ip_map, 0, sizeof(mw_ip_map));
+	mw_fops.flags = FTRACE_OPS_FL_RECURSION | mw_ftrace_arg_flags;
 	for (i = 0; i < mw_nr_hook_descs; i++) {
 		struct mw_hook *h = &mw_hooks[i];
 		const struct mw_symbol *s;
@@ -344,6 +435,13 @@ int mw_hooks_init(bool rmap_hooks, const char *force_missing)
 			goto fail;
 		}
 	}
+	err = register_ftrace_function(&mw_fops);
+	if (err) {
+		pr_err("cannot register the ftrace hooks on %s (error %d)\n",
+		       init_utsname()->release, err);
+		goto fail;
+	}
+	mw_fops_registered = true;
 	return 0;
 fail:
 	mw_hooks_exit();
@@ -356,6 +454,10 @@ void mw_hooks_exit(void)
 
 	if (!mw_hooks)
 		return;
+	if (mw_fops_registered)
+		unregister_ftrace_function(&mw_fops);
+	mw_fops_registered = false;
+	ftrace_free_filter(&mw_fops);
 	for (i = 0; i < mw_nr_hook_descs; i++) {
 		struct mw_hook *h = &mw_hooks[i];
 

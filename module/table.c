@@ -31,6 +31,8 @@
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 
+#include <mlockwatch/format.h>
+
 #include "table.h"
 
 struct mw_entry {
@@ -151,11 +153,17 @@ static struct mw_entry *mw_alloc(void)
 		atomic_long_inc(&mw_stats.full);
 		return NULL;
 	}
-	e = kmem_cache_zalloc(mw_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
+	/*
+	 * Not kmem_cache_zalloc(): with init_on_alloc, the slab allocator
+	 * skips the zeroing for a cache that has a constructor (compat.h).
+	 */
+	e = kmem_cache_alloc(mw_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!e) {
 		atomic_long_dec(&mw_nr_entries);
 		atomic_long_inc(&mw_stats.alloc_failures);
+		return NULL;
 	}
+	memset(e, 0, sizeof(*e));
 	return e;
 }
 
@@ -631,7 +639,9 @@ int mw_table_init(unsigned long max_entries)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(mw_locks); i++)
 		spin_lock_init(&mw_locks[i]);
-	mw_entry_cache = KMEM_CACHE(mw_entry, 0);
+	mw_entry_cache = kmem_cache_create(MLOCKWATCH_SLAB_CACHE, sizeof(struct mw_entry),
+					   __alignof__(struct mw_entry),
+					   MW_SLAB_NO_MERGE_FLAGS, MW_SLAB_NO_MERGE_CTOR);
 	if (!mw_entry_cache) {
 		vfree(mw_buckets);
 		mw_buckets = NULL;

@@ -11,6 +11,8 @@
 #define MLOCKWATCH_FORMAT_H
 
 #define MLOCKWATCH_DEBUGFS_DIR		"mlockwatch"
+/* The shadow table's own slab cache, in /proc/slabinfo while loaded. */
+#define MLOCKWATCH_SLAB_CACHE		"mlockwatch_entry"
 
 /*
  * summary: "key: value" lines. "at_load" means at the baseline: load time,
