@@ -19,7 +19,7 @@ TEST_PROGS := $(patsubst tests/guest/%.c,$(BUILD)/tools/%,$(wildcard tests/guest
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/Kbuild include/mlockwatch/*.h)
 
-.PHONY: all module tools payload demo detection check check-host deps kernels dkms-check clean help
+.PHONY: all module tools payload demo detection check check-host check-debug debug-kernel deps kernels dkms-check clean help
 
 all: module tools
 
@@ -109,6 +109,14 @@ detection: deps
 ## check: host unit tests, guest tests on every pinned kernel, DKMS builds
 check: deps
 	@$(TOP)/tests/run
+
+## debug-kernel: build (once, cached) the LOCKDEP/KASAN/kmemleak kernel
+debug-kernel: deps
+	@$(TOP)/scripts/debug-kernel
+
+## check-debug: the guest suite on the debug kernel; writes tests/results/debug-kernel.md
+check-debug: deps
+	@$(TOP)/scripts/check-debug
 
 ## check-host: only the host unit tests
 check-host:

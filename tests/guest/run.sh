@@ -12,6 +12,14 @@ if [ $# -gt 0 ]; then
 else
 	tests=$(ls [0-9]*.sh)
 fi
+# On a kernel with kmemleak (the debug kernel), forget what predates the
+# tests; after the last one, a new suspected leak goes to the kernel log
+# as a kmemleak report, which fails the boot (scripts/console-verdict).
+KMEMLEAK=/sys/kernel/debug/kmemleak
+if [ -w "$KMEMLEAK" ]; then
+	echo scan > "$KMEMLEAK"
+	echo clear > "$KMEMLEAK"
+fi
 n=0
 for t in $tests; do n=$((n + 1)); done
 ktap_print_header
@@ -30,4 +38,18 @@ for t in $tests; do
 	*) ktap_test_fail "selftests: mlockwatch: $t # exit=$rc" ;;
 	esac
 done
+if [ -w "$KMEMLEAK" ]; then
+	# kmemleak reports only objects older than 5 s, and only after a
+	# scan has found them unreferenced.
+	sleep 6
+	echo scan > "$KMEMLEAK"
+	echo scan > "$KMEMLEAK"
+	leaks=$(grep -c '^unreferenced object' "$KMEMLEAK")
+	echo "# kmemleak: $leaks new suspected memory leaks after the tests"
+	if [ "$leaks" != 0 ]; then
+		sed 's/^/# /' "$KMEMLEAK"
+		echo "<3>kmemleak: $leaks new suspected memory leaks (tests/guest/run.sh)" > /dev/kmsg
+	fi
+fi
+[ -r /proc/lockdep_stats ] && echo "# lockdep $(grep -o 'debug_locks: *[0-9]*' /proc/lockdep_stats | tr -s ' ')"
 ktap_finished
