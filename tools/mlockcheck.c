@@ -146,7 +146,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.persist = n;
 		break;
 	case ARGP_KEY_INIT:
-		/* argp's own errors: their first line only (see err_filter). */
+		/* argp's own errors: the "mlockcheck: " lines only (err_filter). */
 		state->err_stream = err_filter(state->name);
 		break;
 	case 'o': env.once = true; break;
