@@ -28,7 +28,7 @@ static int summary_show(struct seq_file *m, void *v)
 	struct mw_table_stats t;
 	struct mw_vmstat now, base;
 	long identity_events, witnessed_delta;
-	unsigned long first;
+	char first[128];	/* a longer name is cut short */
 	int i;
 
 	mw_vmstat_read(&now);
@@ -69,11 +69,8 @@ static int summary_show(struct seq_file *m, void *v)
 	seq_printf(m, "nr_mlock_unattributed: %ld\n",
 		   w.nr_mlock_by[MW_CAUSE_UNKNOWN]);
 	seq_printf(m, "nr_mlock_unattributed_writes: %lu\n", w.unattributed_writes);
-	first = mw_witness_first_unattributed();
-	if (first)
-		seq_printf(m, "nr_mlock_unattributed_first_caller: %ps\n", (void *)first);
-	else
-		seq_puts(m, "nr_mlock_unattributed_first_caller: none\n");
+	mw_witness_first_unattributed(first, sizeof(first));
+	seq_printf(m, "nr_mlock_unattributed_first_caller: %s\n", first);
 	seq_printf(m, "witnessed_culled_in_batch: %lu\n", w.culled_in_batch);
 	seq_printf(m, "witnessed_rescued_in_batch: %lu\n", w.rescued_in_batch);
 	seq_printf(m, "mlock_calls: %lu\n", w.mlock_calls);
@@ -131,7 +128,8 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (len >= sizeof(buf))
+	/* One whole verb per write, from the start: no pieces, no offsets. */
+	if (*ppos || len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;

@@ -31,18 +31,38 @@ MODULE_PARM_DESC(force_missing_symbol, "Testing only: treat this kernel symbol a
 #define MW_MAX_FOLIOS_MAX	(64UL << 20)
 
 unsigned long mw_max_folios = 1UL << 20;
-module_param_named(max_folios, mw_max_folios, ulong, 0444);
+
+/*
+ * Checked while the parameters are parsed, so that a bogus value (not a
+ * number) gets the same one-line message, naming the parameter and the
+ * range, as one out of range; either refuses the load.
+ */
+static int mw_max_folios_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long n;
+
+	if (!val || kstrtoul(val, 0, &n) || n < MW_MAX_FOLIOS_MIN ||
+	    n > MW_MAX_FOLIOS_MAX) {
+		pr_err("max_folios=%.32s is invalid: must be a number in %lu..%lu\n",
+		       val ?: "", MW_MAX_FOLIOS_MIN, MW_MAX_FOLIOS_MAX);
+		return -EINVAL;
+	}
+	*(unsigned long *)kp->arg = n;
+	return 0;
+}
+
+static const struct kernel_param_ops mw_max_folios_ops = {
+	.set = mw_max_folios_set,
+	.get = param_get_ulong,
+};
+
+module_param_cb(max_folios, &mw_max_folios_ops, &mw_max_folios, 0444);
 MODULE_PARM_DESC(max_folios, "Shadow table capacity in folios, 64..67108864 (default 1048576); beyond it the module says incomplete");
 
 static int __init mlockwatch_init(void)
 {
 	int err;
 
-	if (mw_max_folios < MW_MAX_FOLIOS_MIN || mw_max_folios > MW_MAX_FOLIOS_MAX) {
-		pr_err("max_folios=%lu is out of range %lu..%lu\n", mw_max_folios,
-		       MW_MAX_FOLIOS_MIN, MW_MAX_FOLIOS_MAX);
-		return -EINVAL;
-	}
 	err = mw_table_init(mw_max_folios);
 	if (err)
 		return err;

@@ -79,6 +79,12 @@ static long mw_remote_base[MW_NR_REMOTE_EVS];
 static bool mw_remote_torn;
 static pid_t mw_last_locked_pid;
 static unsigned long mw_first_unattributed;
+/*
+ * Its name, resolved in the writer's context: by the time someone reads
+ * it, a module's address may be free or another module's.
+ */
+static DEFINE_RAW_SPINLOCK(mw_first_lock);
+static char mw_first_name[KSYM_SYMBOL_LEN];
 
 /*
  * Return addresses of NR_MLOCK writes already classified. The call sites
@@ -286,6 +292,18 @@ static enum mw_cause mw_caller_cause(unsigned long caller)
 	return cause;
 }
 
+/* No address, ever: "unknown" when kallsyms cannot name the caller. */
+static void mw_name_first_unattributed(unsigned long caller)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&mw_first_lock, flags);
+	sprint_symbol_no_offset(mw_first_name, caller);
+	if (!strncmp(mw_first_name, "0x", 2))
+		strscpy(mw_first_name, "unknown", sizeof(mw_first_name));
+	raw_spin_unlock_irqrestore(&mw_first_lock, flags);
+}
+
 void mw_witness_nr_mlock_write(unsigned long caller, long delta)
 {
 	enum mw_cause cause = mw_caller_cause(caller);
@@ -295,7 +313,9 @@ void mw_witness_nr_mlock_write(unsigned long caller, long delta)
 		this_cpu_add(mw_pcpu.mlocked_pages, delta);
 	if (cause == MW_CAUSE_UNKNOWN) {
 		this_cpu_inc(mw_pcpu.unattributed_writes);
-		cmpxchg(&mw_first_unattributed, 0, caller);
+		if (!READ_ONCE(mw_first_unattributed) &&
+		    !cmpxchg(&mw_first_unattributed, 0, caller))
+			mw_name_first_unattributed(caller);
 		/* In the writer's context: its stack names the culprit. */
 		mw_verdict_report_unattributed(caller, delta);
 	}
@@ -378,7 +398,10 @@ void mw_witness_reset(void)
 
 	for_each_possible_cpu(cpu)
 		memset(per_cpu_ptr(&mw_pcpu, cpu), 0, sizeof(struct mw_witness_pcpu));
+	raw_spin_lock_irq(&mw_first_lock);
 	WRITE_ONCE(mw_first_unattributed, 0);
+	mw_first_name[0] = '\0';
+	raw_spin_unlock_irq(&mw_first_lock);
 }
 
 pid_t mw_witness_last_locked_pid(void)
@@ -386,7 +409,9 @@ pid_t mw_witness_last_locked_pid(void)
 	return READ_ONCE(mw_last_locked_pid);
 }
 
-unsigned long mw_witness_first_unattributed(void)
+void mw_witness_first_unattributed(char *buf, size_t len)
 {
-	return READ_ONCE(mw_first_unattributed);
+	raw_spin_lock_irq(&mw_first_lock);
+	strscpy(buf, mw_first_name[0] ? mw_first_name : "none", len);
+	raw_spin_unlock_irq(&mw_first_lock);
 }

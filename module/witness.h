@@ -52,8 +52,11 @@ void mw_witness_rmap(const struct mw_args *a, bool add);
 void mw_witness_read(struct mw_witness_totals *t);
 void mw_witness_reset(void);
 pid_t mw_witness_last_locked_pid(void);
-/* The first caller that wrote NR_MLOCK outside the known paths, or 0. */
-unsigned long mw_witness_first_unattributed(void);
+/*
+ * The first unattributed NR_MLOCK writer since load or reset, by name
+ * ("unknown" if kallsyms had none, "none" if there was none), cut to len.
+ */
+void mw_witness_first_unattributed(char *buf, size_t len);
 const char *mw_cause_name(enum mw_cause c);
 
 #endif /* MLOCKWATCH_WITNESS_H */

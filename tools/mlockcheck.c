@@ -15,6 +15,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -77,25 +78,76 @@ static const struct argp_option opts[] = {
 	{},
 };
 
+/*
+ * Usage errors are one line on stderr, like every other setup error. argp
+ * follows its own "PROG: message" line with a "Try `PROG --help'..." one
+ * (and getopt has already printed its one line for an unknown option):
+ * argp's error stream keeps only the lines that start with "PROG: ".
+ */
+struct err_filter {
+	const char *prefix;
+	bool at_start, keep;
+};
+
+static ssize_t err_filter_write(void *cookie, const char *buf, size_t len)
+{
+	struct err_filter *f = cookie;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (f->at_start)
+			f->keep = !strncmp(buf + i, f->prefix, strlen(f->prefix));
+		if (f->keep)
+			fputc(buf[i], stderr);
+		f->at_start = buf[i] == '\n';
+	}
+	return len;
+}
+
+static FILE *err_filter(const char *name)
+{
+	static struct err_filter f;
+	static char prefix[64];
+	static FILE *stream;
+
+	if (stream)
+		return stream;
+	snprintf(prefix, sizeof(prefix), "%s: ", name ? name : "mlockcheck");
+	f = (struct err_filter){ .prefix = prefix, .at_start = true };
+	/* Line buffered, so that nothing waits for exit() to be seen. */
+	stream = fopencookie(&f, "w", (cookie_io_functions_t){ .write = err_filter_write });
+	if (!stream)
+		return stderr;
+	setvbuf(stream, NULL, _IOLBF, 0);
+	return stream;
+}
+
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	char *end;
+	long n;
 
 	switch (key) {
 	case 'i':
 		env.interval = strtod(arg, &end);
-		if (*end || env.interval <= 0)
+		if (end == arg || *end || !isfinite(env.interval) || env.interval <= 0)
 			argp_error(state, "bad interval '%s'", arg);
 		break;
 	case 'd':
 		env.duration = strtod(arg, &end);
-		if (*end || env.duration <= 0)
+		if (end == arg || *end || !isfinite(env.duration) || env.duration <= 0)
 			argp_error(state, "bad duration '%s'", arg);
 		break;
 	case 'p':
-		env.persist = strtol(arg, &end, 10);
-		if (*end || env.persist < 1)
+		errno = 0;
+		n = strtol(arg, &end, 10);
+		if (end == arg || *end || errno || n < 1 || n > 1000000)
 			argp_error(state, "bad persist count '%s'", arg);
+		env.persist = n;
+		break;
+	case ARGP_KEY_INIT:
+		/* argp's own errors: the "mlockcheck: " lines only (err_filter). */
+		state->err_stream = err_filter(state->name);
 		break;
 	case 'o': env.once = true; break;
 	case 'x': env.exact = true; break;
@@ -113,6 +165,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* After a libbpf failure: its own messages are shown with -v only. */
+#define VHINT	(env.verbose ? "" : " (-v shows libbpf's messages)")
+
 static void die_setup(const char *fmt, ...)
 {
 	va_list ap;
@@ -125,9 +180,14 @@ static void die_setup(const char *fmt, ...)
 	exit(EXIT_SETUP);
 }
 
+/*
+ * libbpf's messages take several lines (a verifier log, a warning and the
+ * error it leads to); without -v they stay quiet and a failure is the one
+ * "mlockcheck: " line of die_setup(), which points at -v.
+ */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG && !env.verbose)
+	if (!env.verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -762,7 +822,7 @@ static void setup(bool *have_mod)
 	vmlinux_btf = btf__load_vmlinux_btf();
 	skel = mlockcheck_bpf__open();
 	if (!skel)
-		die_setup("cannot open the BPF object: %s", strerror(errno));
+		die_setup("cannot open the BPF object: %s%s", strerror(errno), VHINT);
 	hooks[0] = (struct hook){ "batch processor", n_batch,
 		&skel->progs.batch_fentry, &skel->progs.batch_fexit,
 		&skel->progs.batch_kprobe, &skel->progs.batch_kretprobe };
@@ -802,17 +862,17 @@ static void setup(bool *have_mod)
 	}
 	err = mlockcheck_bpf__load(skel);
 	if (err)
-		die_setup("cannot load the BPF programs: %s", strerror(-err));
+		die_setup("cannot load the BPF programs: %s%s", strerror(-err), VHINT);
 
 	skel->links.mod_zone_page_state = bpf_program__attach_kprobe(
 		skel->progs.mod_zone_page_state, false, "mod_zone_page_state");
 	skel->links.__mod_zone_page_state = bpf_program__attach_kprobe(
 		skel->progs.__mod_zone_page_state, false, "__mod_zone_page_state");
 	if (!skel->links.mod_zone_page_state || !skel->links.__mod_zone_page_state)
-		die_setup("cannot attach kprobes to the NR_MLOCK writers: %s", strerror(errno));
+		die_setup("cannot attach kprobes to the NR_MLOCK writers: %s%s", strerror(errno), VHINT);
 	skel->links.page_free = bpf_program__attach(skel->progs.page_free);
 	if (!skel->links.page_free)
-		die_setup("cannot attach to the mm_page_free tracepoint: %s", strerror(errno));
+		die_setup("cannot attach to the mm_page_free tracepoint: %s%s", strerror(errno), VHINT);
 	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		struct hook *h = &hooks[i];
 		struct bpf_link *l1, *l2 = NULL;
@@ -827,8 +887,8 @@ static void setup(bool *have_mod)
 				l2 = bpf_program__attach_kprobe(*h->kretprobe, true, h->sym);
 		}
 		if (!l1 || (!l2 && (h->fexit || h->kretprobe)))
-			die_setup("cannot attach to %s (%s, %s): %s", h->what, h->sym,
-				  h->use_fentry ? "fentry" : "kprobe", strerror(errno));
+			die_setup("cannot attach to %s (%s, %s): %s%s", h->what, h->sym,
+				  h->use_fentry ? "fentry" : "kprobe", strerror(errno), VHINT);
 		if (env.verbose)
 			fprintf(stderr, "mlockcheck: %s: %s via %s\n", h->what, h->sym,
 				h->use_fentry ? "fentry/fexit" : "kprobe");
@@ -929,6 +989,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+	/* getopt names the program by argv[0] in its messages. */
+	argv[0] = "mlockcheck";
 	argp_err_exit_status = EXIT_SETUP;
 	if (argp_parse(&argp, ac, argv, 0, NULL, NULL))
 		return EXIT_SETUP;

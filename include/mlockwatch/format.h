@@ -41,6 +41,8 @@
  *                         mod_zone_page_state, i.e. not 6.12)
  *   nr_mlock_unattributed, nr_mlock_unattributed_writes,
  *   nr_mlock_unattributed_first_caller   writers outside the known paths
+ *                         (the first caller as a symbol name, "unknown"
+ *                         when kallsyms has none: never an address)
  *   witnessed_culled_in_batch, witnessed_rescued_in_batch
  *                         in the batches of online CPUs only (vmscan and
  *                         LRU adds cull and rescue outside batches too, so
@@ -57,7 +59,11 @@
  *                         munlocked - stranded - cleared, and its error
  *
  * control (write-only, CAP_SYS_ADMIN): "reset", "drain" or "selftest";
- * anything else fails with EINVAL and changes nothing.
+ * anything else fails with EINVAL and changes nothing. One verb per
+ * write(2), at offset 0, optionally followed by one newline: a verb split
+ * over several writes, written at an offset, or with anything else around
+ * it (spaces, a second line, a NUL) is refused whole. Without
+ * CAP_SYS_ADMIN a write fails with EPERM.
  */
 #define MLOCKWATCH_SUMMARY_FORMAT	1
 
