@@ -40,10 +40,29 @@ scen=$(/mw/mlockstress --list | awk -v skip="$(known_bug mremap-dontunmap-partia
 	'$1 != skip { printf "%s%s", sep, $1; sep = "," }')
 rc=$(run_mc -i 1 --json --csv /tmp/mc.csv -- /mw/mlockstress --duration 1 --scenario "$scen")
 [ "$rc" = 0 ] || show 20
-expect_eq "mlockcheck -- mlockstress (every scenario) exits 0" 0 "$rc"
-expect_eq "  ... its final JSON object says ok, exact, with the module, command status 0" \
-	'"final":true,"mode":"wrap","exact":true,"module":true,"verdict":"ok","exit":0,"cmd_status":0' \
-	"$(grep -o '"final":true,"mode":"wrap","exact":[a-z]*,"module":[a-z]*,"verdict":"[a-z-]*","exit":[0-9]*,"cmd_status":[0-9]*' $out)"
+# The known mlock_count overcount (tests/known-kernel-bugs) can fire at
+# random under the shared and threads scenarios; when that, and only
+# that, is what mlockcheck found, the verdict stands and is reported as
+# the known bug: every mismatch a folio whose kernel count is too high,
+# and mlockcheck naming nothing but the module's verdicts.
+overcount_only() {
+	[ "$rc" = 1 ] && known_bug mlock-count-overcount &&
+		[ "$(awk 'NR > 2 { print $13 }' "$MW_DEBUGFS/mismatches" | sort -u)" = overcount ] &&
+		! grep '^MISMATCH' $out | grep -qv '^MISMATCH module-verdicts:'
+}
+if overcount_only; then
+	ktap_print_msg "the stress hit the known mlock_count overcount: $(awk 'NR > 2' "$MW_DEBUGFS/mismatches" | grep -c .) folio(s)"
+	for t in "mlockcheck -- mlockstress (every scenario) exits 0" \
+		"  ... its final JSON object says ok, exact, with the module, command status 0"; do
+		__ktap_test ok "$t" "XFAIL known kernel bug mlock-count-overcount on $(uname -r)"
+		KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1))
+	done
+else
+	expect_eq "mlockcheck -- mlockstress (every scenario) exits 0" 0 "$rc"
+	expect_eq "  ... its final JSON object says ok, exact, with the module, command status 0" \
+		'"final":true,"mode":"wrap","exact":true,"module":true,"verdict":"ok","exit":0,"cmd_status":0' \
+		"$(grep -o '"final":true,"mode":"wrap","exact":[a-z]*,"module":[a-z]*,"verdict":"[a-z-]*","exit":[0-9]*,"cmd_status":[0-9]*' $out)"
+fi
 expect_eq "  ... --csv wrote the header and a row per sample" \
 	"time,nr_mlock,identity_diff,nr_mlock_delta,bpf_attributed,bpf_unattributed,module_witnessed,verdict yes" \
 	"$(head -n1 /tmp/mc.csv) $([ "$(wc -l < /tmp/mc.csv)" -ge 5 ] && echo yes)"
