@@ -16,10 +16,11 @@ TOOL_LDFLAGS := -static
 TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(filter-out tools/mlockcheck.c,$(wildcard tools/*.c))) \
 	      $(BUILD)/tools/mlockcheck
 TEST_PROGS := $(patsubst tests/guest/%.c,$(BUILD)/tools/%,$(wildcard tests/guest/*.c))
+BENCH_PROGS := $(BUILD)/tools/mlockbench
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/Kbuild include/mlockwatch/*.h)
 
-.PHONY: all module tools payload demo detection check check-host check-debug debug-kernel deps kernels dkms-check clean help
+.PHONY: all module tools payload demo detection bench check check-host check-debug debug-kernel deps kernels dkms-check clean help
 
 all: module tools
 
@@ -31,7 +32,7 @@ module:
 	$(MAKE) -C "$$kdir" M=$(TOP)/module modules
 
 ## tools: build the static user-space tools into build/tools
-tools: $(TOOLS) $(TEST_PROGS)
+tools: $(TOOLS) $(TEST_PROGS) $(BENCH_PROGS)
 
 $(BUILD)/tools/%: tools/%.c $(wildcard tools/*.h include/mlockwatch/*.h) | $(BUILD)/tools
 	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS) -lpthread
@@ -56,6 +57,9 @@ $(BUILD)/tools/mlockcheck: tools/mlockcheck.c bpf/mlockcheck.h $(BUILD)/bpf/mloc
 		-I$(BUILD)/bpf -I$(TOP)/bpf -o $@ $< $(TOOL_LDFLAGS) -lbpf -lelf -lz -lzstd
 
 $(BUILD)/tools/%: tests/guest/%.c | $(BUILD)/tools
+	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS)
+
+$(BUILD)/tools/mlockbench: bench/mlockbench.c | $(BUILD)/tools
 	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS)
 
 $(BUILD)/tools:
@@ -85,7 +89,7 @@ payload: tools $(KTAP_HELPERS)
 		{ cat $$obj/build.log; echo "test-only injector build for $(KNAME) failed"; exit 1; }
 	@p=$(BUILD)/payload/$(KNAME) && rm -rf $$p && mkdir -p $$p/tests && \
 	cp $(BUILD)/obj/$(KNAME)/module/mlockwatch.ko $(BUILD)/obj/$(KNAME)/inject/mlockinject.ko $$p/ && \
-	cp $(TOOLS) $(TEST_PROGS) $$p/ 2>/dev/null; \
+	cp $(TOOLS) $(TEST_PROGS) $(BENCH_PROGS) $$p/ 2>/dev/null; \
 	cp tests/demo.sh tests/known-kernel-bugs tests/inject/cell.sh $(KTAP_HELPERS) $$p/tests/ && \
 	find tests/guest -maxdepth 1 -type f ! -name "*.c" -exec cp {} $$p/tests/ \;
 
@@ -105,6 +109,10 @@ demo: deps
 detection: deps
 	@mkdir -p $(TOP)/tests/results
 	@$(TOP)/scripts/detection-matrix --write $(TOP)/tests/results/detection.md
+
+## bench: overhead, memory, listing and scale figures under TCG; writes bench/results.md
+bench: deps
+	@$(TOP)/scripts/bench
 
 ## check: host unit tests, guest tests on every pinned kernel, DKMS builds
 check: deps

@@ -299,10 +299,3 @@ enum mw_cause mw_classify_caller(const char *func)
 	}
 	return MW_CAUSE_UNKNOWN;
 }
-
-#ifndef SLAB_NO_MERGE
-/* Nothing to construct: the allocation zeroes every entry it hands out. */
-void mw_slab_no_merge_ctor(void *obj)
-{
-}
-#endif

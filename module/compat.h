@@ -19,15 +19,16 @@
  * The shadow table's kmem_cache must not be merged with another cache of
  * the same size: unmerged, its footprint is its own line in
  * /proc/slabinfo and failslab can target it alone. 6.5+ says so with a
- * flag; before it, a constructor is what keeps a cache unmerged.
+ * flag. Before it, a cache with a usercopy region is never merged; a
+ * constructor would do too, but makes SLUB append its free pointer to
+ * every object (72 bytes instead of 64, measured on 6.1).
  */
 #ifdef SLAB_NO_MERGE
-#define MW_SLAB_NO_MERGE_FLAGS	SLAB_NO_MERGE
-#define MW_SLAB_NO_MERGE_CTOR	NULL
+#define MW_SLAB_NO_MERGE_FLAGS		SLAB_NO_MERGE
+#define MW_SLAB_NO_MERGE_USERCOPY	false
 #else
-#define MW_SLAB_NO_MERGE_FLAGS	0
-void mw_slab_no_merge_ctor(void *obj);
-#define MW_SLAB_NO_MERGE_CTOR	mw_slab_no_merge_ctor
+#define MW_SLAB_NO_MERGE_FLAGS		0
+#define MW_SLAB_NO_MERGE_USERCOPY	true
 #endif
 
 /* The operations a mlock batch entry asks for (the pointer's low bits). */

@@ -153,17 +153,11 @@ static struct mw_entry *mw_alloc(void)
 		atomic_long_inc(&mw_stats.full);
 		return NULL;
 	}
-	/*
-	 * Not kmem_cache_zalloc(): with init_on_alloc, the slab allocator
-	 * skips the zeroing for a cache that has a constructor (compat.h).
-	 */
-	e = kmem_cache_alloc(mw_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
+	e = kmem_cache_zalloc(mw_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!e) {
 		atomic_long_dec(&mw_nr_entries);
 		atomic_long_inc(&mw_stats.alloc_failures);
-		return NULL;
 	}
-	memset(e, 0, sizeof(*e));
 	return e;
 }
 
@@ -639,9 +633,10 @@ int mw_table_init(unsigned long max_entries)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(mw_locks); i++)
 		spin_lock_init(&mw_locks[i]);
-	mw_entry_cache = kmem_cache_create(MLOCKWATCH_SLAB_CACHE, sizeof(struct mw_entry),
-					   __alignof__(struct mw_entry),
-					   MW_SLAB_NO_MERGE_FLAGS, MW_SLAB_NO_MERGE_CTOR);
+	mw_entry_cache = kmem_cache_create_usercopy(MLOCKWATCH_SLAB_CACHE,
+			sizeof(struct mw_entry), __alignof__(struct mw_entry),
+			MW_SLAB_NO_MERGE_FLAGS, 0,
+			MW_SLAB_NO_MERGE_USERCOPY ? sizeof(struct mw_entry) : 0, NULL);
 	if (!mw_entry_cache) {
 		vfree(mw_buckets);
 		mw_buckets = NULL;

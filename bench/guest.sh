@@ -1,0 +1,172 @@
+#!/bin/sh
+# bench/guest.sh main|scale: the guest side of `make bench` (scripts/bench
+# boots the VM and writes bench/results.md). Every result is one line
+# starting with "BENCH ", so that the host can pick it off the console.
+#
+# main (a 2 GiB guest): the microbenchmarks in every variant, alternated
+#   over ROUNDS rounds; memory per tracked folio; listing speed.
+# scale (a larger guest): per-event cost of the module's hooks with 10k,
+#   100k and 1M folios tracked in a table of fixed size.
+KO=/mw/mlockwatch.ko
+B=/mw/mlockbench
+MW=/sys/kernel/debug/mlockwatch
+T=/sys/kernel/tracing
+ROUNDS=${ROUNDS:-7}
+say() { echo "BENCH $*"; }
+info() { echo "bench: $*" >&2; }
+
+drain() {
+	echo 0 > /proc/sys/vm/compact_unevictable_allowed
+	echo 1 > /proc/sys/vm/compact_memory
+}
+
+# hold MIB: lock MIB of small pages in a background process; unhold ends it.
+hold() {
+	rm -f /tmp/hold.in /tmp/hold.out
+	mkfifo /tmp/hold.in /tmp/hold.out
+	"$B" hold "$1" < /tmp/hold.in > /tmp/hold.out &
+	HOLD_PID=$!
+	exec 7> /tmp/hold.in
+	read -r r < /tmp/hold.out
+	[ "$r" = ready ] || { info "hold $1 MiB failed"; exit 1; }
+}
+unhold() {
+	exec 7>&-
+	wait "$HOLD_PID"
+}
+
+# The functions the module hooks on this kernel (active hooks only), for
+# the tracefs kprobe events that stand for perf-probe/bpftrace.
+insmod "$KO" || exit 1
+HOOKED=$(awk 'NR > 2 && $5 == "active" && $3 != "tracepoint" { print $2 }' "$MW/hooks")
+RETPROBED=$(awk 'NR > 2 && $5 == "active" && $3 == "kretprobe" { print $2 }' "$MW/hooks")
+rmmod mlockwatch
+mount -t tracefs none "$T" 2>/dev/null
+
+kprobes_on() {
+	for f in $HOOKED; do echo "p:mwbench/$f $f" >> "$T/kprobe_events"; done
+	for f in $RETPROBED; do echo "r:mwbench/${f}_ret $f" >> "$T/kprobe_events"; done
+	echo 1 > "$T/events/mwbench/enable"
+	echo 1 > "$T/events/kmem/mm_page_free/enable"
+	cat "$T/trace_pipe" > /dev/null &
+	PIPE_PID=$!
+}
+kprobes_off() {
+	echo 0 > "$T/events/kmem/mm_page_free/enable"
+	echo 0 > "$T/events/mwbench/enable"
+	kill "$PIPE_PID"
+	wait "$PIPE_PID" 2>/dev/null
+	echo > "$T/kprobe_events"
+}
+
+VARIANTS="baseline nohooks hooks mlockcheck kprobes"
+setup() {
+	case "$1" in
+	nohooks) insmod "$KO" rmap_hooks=0 ;;
+	hooks) insmod "$KO" ;;
+	mlockcheck)
+		insmod "$KO"
+		/mw/mlockcheck -i 1 > /tmp/mlockcheck.bench 2>&1 &
+		MC_PID=$!
+		# Until its BPF programs are attached: the header is printed then.
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			grep -q . /tmp/mlockcheck.bench && break
+			sleep 1
+		done ;;
+	kprobes) kprobes_on ;;
+	esac
+}
+teardown() {
+	case "$1" in
+	nohooks|hooks) rmmod mlockwatch ;;
+	mlockcheck) kill -INT "$MC_PID"; wait "$MC_PID" 2>/dev/null; rmmod mlockwatch ;;
+	kprobes) kprobes_off ;;
+	esac
+}
+
+MIX="anon,file,shared,onfault,mlockall,fork-cow,vma-split,threads"
+
+# run NAME VARIANT ROUND ARGS...: one timed run. In round 1 with the hooks
+# on, also how often each hook fired during it: the cause of any cost.
+run() {
+	local name=$1 v=$2 r=$3 t
+	shift 3
+	[ "$v" = hooks ] && [ "$r" = 1 ] && cp "$MW/hooks" /tmp/hooks.before
+	t=$("$B" "$@" 2>/dev/null | tail -n1)
+	say R "$name" "$v" "$r" "$t"
+	[ "$v" = hooks ] && [ "$r" = 1 ] &&
+		say H "$name" $(awk 'NR == FNR { if (FNR > 2) h[$1] = $6; next }
+			FNR > 2 && $6 - h[$1] > 0 { printf "%s=%d ", $1, $6 - h[$1] }' /tmp/hooks.before "$MW/hooks")
+}
+main() {
+	r=1
+	while [ $r -le "$ROUNDS" ]; do
+		# Rotate the order, so that no variant always runs first.
+		order=$(echo $VARIANTS | awk -v r=$r '{ for (i = 0; i < NF; i++) printf "%s ", $(((i + r) % NF) + 1) }')
+		for v in $order; do
+			setup $v
+			run mlock-munlock $v $r mlock-munlock 256 2
+			run fault-locked $v $r fault-locked 64 2
+			run munmap-locked $v $r munmap-locked 64 2
+			run stress-mix $v $r exec /mw/mlockstress --seed 1 --ops 150 --scenario $MIX
+			teardown $v
+		done
+		info "round $r of $ROUNDS done"
+		r=$((r + 1))
+	done
+
+	# Memory: 1 GiB of small pages locked with the module loaded.
+	insmod "$KO"
+	hold 1024
+	drain
+	entries=$(awk '$1 == "table_entries:" { print $2 }' "$MW/summary")
+	set -- $(grep '^mlockwatch_entry ' /proc/slabinfo)
+	# name active num objsize perslab pagesperslab : tunables ... : slabdata active num shared
+	slab=$(( ${15} * $6 * 4096 ))
+	say M tracked_folios "$entries"
+	say M entry_object_bytes "$4"
+	say M slab_bytes "$slab"
+	say M buckets_bytes $(( $(awk '$1 == "table_buckets:" { print $2 }' "$MW/summary") * 8 ))
+	say M module_bytes "$(awk '$1 == "mlockwatch" { print $2 }' /proc/modules)"
+	unhold
+	rmmod mlockwatch
+
+	# Listing: 256 MiB locked; the module's view against a kpageflags scan.
+	insmod "$KO"
+	hold 256
+	drain
+	for i in 1 2 3 4 5; do
+		say L cat-folios $i $("$B" exec sh -c "cat $MW/folios > /dev/null")
+		say L page-types $i $("$B" exec sh -c "/mw/page-types -r -b mlocked > /dev/null")
+	done
+	say L folios_lines "$(awk 'NR > 2' "$MW/folios" | wc -l)"
+	say L page_types_mlocked "$(/mw/page-types -r -b mlocked | awk '$1 == "total" { print $2 }')"
+	unhold
+	rmmod mlockwatch
+}
+
+# Per-event cost: a 16 MiB mlock/munlock loop, without the module and
+# with it while N other folios are tracked; hook hits from the module.
+hits() { awk 'NR > 2 { s += $6 } END { print s }' "$MW/hooks"; }
+loop3() { for i in 1 2 3; do "$B" mlock-munlock 16 8; done | sort -n | sed -n 2p; }
+scale() {
+	say S base 0 "$(loop3)" 0
+	insmod "$KO" max_folios=2097152 || exit 1
+	for n in 10000 100000 1000000; do
+		hold $(( n * 4096 / 1048576 ))
+		drain
+		tracked=$(awk '$1 == "table_entries:" { print $2 }' "$MW/summary")
+		h0=$(hits)
+		t=$(loop3)
+		say S tracked "$tracked" "$t" $(( ($(hits) - h0) / 3 ))
+		unhold
+	done
+	rmmod mlockwatch
+}
+
+case "$1" in
+main) main ;;
+scale) scale ;;
+*) echo "usage: guest.sh main|scale" >&2; exit 2 ;;
+esac
+echo "BENCH done"
