@@ -35,8 +35,15 @@ check "PMD THP: munlock forgets it" "$NONE" /tmp/e
 probe "mlock e"
 echo 1 > /sys/kernel/debug/split_huge_pages
 probe "pfns e /tmp/e"
-check "split of a locked THP: 512 small folios, each locked once" \
-	"512 512 shadow=1:512 order=0:512 counts-agree" /tmp/e
+# split_huge_pages skips a folio it cannot split (an extra reference, not
+# on an LRU list yet); then there is no split to check, which is not the
+# module's doing (seen once on the slow debug kernel).
+if [ "$(probe_ask "heads e")" = 1 ]; then
+	ktap_test_skip "split of a locked THP: 512 small folios, each locked once (the kernel did not split the THP)"
+else
+	check "split of a locked THP: 512 small folios, each locked once" \
+		"512 512 shadow=1:512 order=0:512 counts-agree" /tmp/e
+fi
 probe "munmap e"
 check "split THP: munmap unlocks every piece" "$NONE" /tmp/e
 expect_no_errors "PMD THP and its split"
