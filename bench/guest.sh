@@ -108,7 +108,7 @@ main() {
 			run mlock-munlock $v $r mlock-munlock 256 2
 			run fault-locked $v $r fault-locked 64 2
 			run munmap-locked $v $r munmap-locked 64 2
-			run stress-mix $v $r exec /mw/mlockstress --seed 1 --ops 150 --scenario $MIX
+			run stress-mix $v $r exec /mw/mlockstress --seed 1 --ops 40 --scenario $MIX
 			teardown $v
 		done
 		info "round $r of $ROUNDS done"
