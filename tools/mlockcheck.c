@@ -9,8 +9,9 @@
  *   mlockcheck --once [--exact]              one reading
  *
  * Exit status: 0 consistent, 1 mismatch, 2 usage or setup error, 3
- * incomplete (the witnesses cannot be exact), 4 the wrapped command failed
- * while the accounting was consistent. Layout after bcc's libbpf-tools.
+ * incomplete (a difference relies on a witness that cannot be exact, and
+ * nothing else differs), 4 the wrapped command failed while the
+ * accounting was consistent. Layout after bcc's libbpf-tools.
  */
 #include <argp.h>
 #include <errno.h>
@@ -508,8 +509,22 @@ static int quiesce(void)
 
 /* ---- the invariants -------------------------------------------------- */
 
+/*
+ * What a comparison relies on. When one of these is known to be inexact
+ * (the module's table was full, a BPF batch was not counted, the baseline
+ * was taken during activity), a difference that relies on it is not
+ * judged; a difference that relies only on the kernel's own counters
+ * still is.
+ */
+enum source {
+	SRC_MODULE = 1,		/* mlockwatch's witnessed counts and verdicts */
+	SRC_BPF = 2,		/* the BPF side's attributed writes and events */
+	SRC_BASELINE = 4,	/* a quiet baseline to take deltas from */
+};
+
 struct finding {
 	const char *invariant;
+	unsigned int needs;	/* enum source */
 	long long expected, actual;
 	char detail[512];
 };
@@ -519,18 +534,49 @@ struct finding {
 struct check {
 	struct finding f[MAX_FINDINGS];
 	int n;
-	bool incomplete;
+	unsigned int incomplete;	/* enum source: what is not exact */
 	char why[512];
 };
 
-static void found(struct check *c, const char *inv, long long expected,
-		  long long actual, const char *fmt, ...)
+/* A difference is judged unless what it relies on is incomplete. */
+static bool judged(const struct check *c, int i)
+{
+	return !(c->f[i].needs & c->incomplete);
+}
+
+static int nr_judged(const struct check *c)
+{
+	int i, n = 0;
+
+	for (i = 0; i < c->n; i++)
+		n += judged(c, i);
+	return n;
+}
+
+static void incomplete(struct check *c, unsigned int src, const char *fmt, ...)
+{
+	size_t len = strlen(c->why);
+	va_list ap;
+
+	c->incomplete |= src;
+	if (len && len < sizeof(c->why) - 2) {
+		strcpy(c->why + len, "; ");
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(c->why + len, sizeof(c->why) - len, fmt, ap);
+	va_end(ap);
+}
+
+static void found(struct check *c, const char *inv, unsigned int needs,
+		  long long expected, long long actual, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (c->n == MAX_FINDINGS)
 		return;
 	c->f[c->n].invariant = inv;
+	c->f[c->n].needs = needs;
 	c->f[c->n].expected = expected;
 	c->f[c->n].actual = actual;
 	c->f[c->n].detail[0] = '\0';
@@ -602,61 +648,56 @@ static void check(const struct sample *b, const struct sample *s, bool final,
 	memset(c, 0, sizeof(*c));
 	figures(b, s, &g);
 	if (g.identity)
-		found(c, "identity", s->nr_mlock - g.identity, s->nr_mlock,
+		found(c, "identity", 0, s->nr_mlock - g.identity, s->nr_mlock,
 		      "NR_MLOCK != unevictable_pgs_mlocked - munlocked - stranded - cleared (NR_MLOCK %s)",
 		      s->nr_exact ? "exact, from mlockwatch" : "folded by stat_refresh");
 	if (g.bpf_attr != g.d_nr)
-		found(c, "witness-bpf", g.d_nr, g.bpf_attr,
+		found(c, "witness-bpf", SRC_BPF | SRC_BASELINE, g.d_nr, g.bpf_attr,
 		      "NR_MLOCK change since start vs the writes BPF attributed to mlock, mlock_new, munlock and free");
 	if (g.bpf_unattr || s->bpf.writes_by[MC_UNATTRIBUTED] != b->bpf.writes_by[MC_UNATTRIBUTED])
-		found(c, "unattributed", 0, g.bpf_unattr,
+		found(c, "unattributed", 0, 0, g.bpf_unattr,
 		      "%llu NR_MLOCK write(s) outside the mlock paths, first from %s",
 		      s->bpf.writes_by[MC_UNATTRIBUTED] - b->bpf.writes_by[MC_UNATTRIBUTED],
 		      ksym_name(s->bpf.first_unattributed));
 	if (s->mod && g.mod_witnessed != g.d_nr)
-		found(c, "witness-module", g.d_nr, g.mod_witnessed,
+		found(c, "witness-module", SRC_MODULE | SRC_BASELINE, g.d_nr, g.mod_witnessed,
 		      "NR_MLOCK change since start vs mlockwatch's witnessed change");
 	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
 		int e = evs[i];
 
 		if (g.ev_bpf[e] != g.ev_d[e])
-			found(c, "events-bpf", g.ev_d[e], g.ev_bpf[e],
+			found(c, "events-bpf", SRC_BPF | SRC_BASELINE, g.ev_d[e], g.ev_bpf[e],
 			      "%s change since start vs BPF's count", ev_names[e]);
 		if (s->mod && s->mod_w[i] - b->mod_w[i] != g.ev_d[e])
-			found(c, "events-module", g.ev_d[e], s->mod_w[i] - b->mod_w[i],
+			found(c, "events-module", SRC_MODULE | SRC_BASELINE, g.ev_d[e], s->mod_w[i] - b->mod_w[i],
 			      "%s change since start vs mlockwatch's witnessed count",
 			      ev_names[e]);
 	}
 	if (s->mod && s->mod_mismatches)
-		found(c, "module-verdicts", 0, s->mod_mismatches,
+		found(c, "module-verdicts", SRC_MODULE, 0, s->mod_mismatches,
 		      "mlockwatch's mismatches lists %ld folio(s): see below",
 		      s->mod_mismatches);
 	if (final && s->unevictable_kb / 4 < s->mlocked_kb / 4 - s->isolated)
-		found(c, "unevictable", s->mlocked_kb / 4 - s->isolated,
+		found(c, "unevictable", 0, s->mlocked_kb / 4 - s->isolated,
 		      s->unevictable_kb / 4,
 		      "after a drain, Unevictable (pages) < Mlocked - nr_isolated: mlocked folios stranded on evictable lists");
-	if (s->mod && s->mod_incomplete) {
-		c->incomplete = true;
-		snprintf(c->why, sizeof(c->why), "mlockwatch is incomplete: %s",
-			 s->mod_reasons);
-	}
-	if (s->bpf.unreliable_batches != b->bpf.unreliable_batches) {
-		c->incomplete = true;
-		snprintf(c->why, sizeof(c->why),
-			 "%llu batch(es) not counted exactly (ended on another CPU, or a dead CPU's drain could not read the batch state at rest)",
-			 s->bpf.unreliable_batches - b->bpf.unreliable_batches);
-	}
+	if (s->mod && s->mod_incomplete)
+		incomplete(c, SRC_MODULE, "mlockwatch is incomplete: %s",
+			   s->mod_reasons);
+	if (s->bpf.unreliable_batches != b->bpf.unreliable_batches)
+		incomplete(c, SRC_BPF,
+			   "%llu batch(es) not counted exactly (ended on another CPU, or a dead CPU's drain could not read the batch state at rest)",
+			   s->bpf.unreliable_batches - b->bpf.unreliable_batches);
 }
 
 /* ---- output ---------------------------------------------------------- */
 
 static FILE *csv;
 
+/* @flagged: the judged differences are final or have persisted. */
 static const char *verdict_name(const struct check *c, bool flagged)
 {
-	if (c->incomplete && c->n)
-		return "incomplete";
-	if (flagged)
+	if (flagged && nr_judged(c))
 		return "mismatch";
 	if (c->incomplete)
 		return "incomplete";
@@ -759,8 +800,9 @@ static void print_final(const struct check *c, int code, const char *mode,
 		json_str(notes);
 		printf(",\"mismatches\":[");
 		for (i = 0; i < c->n; i++) {
-			printf("%s{\"invariant\":\"%s\",\"expected\":%lld,\"actual\":%lld,\"delta\":%lld,\"detail\":",
-			       i ? "," : "", c->f[i].invariant, c->f[i].expected,
+			printf("%s{\"invariant\":\"%s\",\"judged\":%s,\"expected\":%lld,\"actual\":%lld,\"delta\":%lld,\"detail\":",
+			       i ? "," : "", c->f[i].invariant,
+			       judged(c, i) ? "true" : "false", c->f[i].expected,
 			       c->f[i].actual, c->f[i].actual - c->f[i].expected);
 			json_str(c->f[i].detail);
 			putchar('}');
@@ -770,8 +812,10 @@ static void print_final(const struct check *c, int code, const char *mode,
 	}
 	if (*notes)
 		printf("note: %s\n", notes);
+	/* Not judged: it relies on something that is incomplete (below). */
 	for (i = 0; i < c->n; i++)
-		printf("MISMATCH %s: expected %lld, actual %lld, delta %+lld: %s\n",
+		printf("%s %s: expected %lld, actual %lld, delta %+lld: %s\n",
+		       judged(c, i) ? "MISMATCH" : "NOT JUDGED",
 		       c->f[i].invariant, c->f[i].expected, c->f[i].actual,
 		       c->f[i].actual - c->f[i].expected, c->f[i].detail);
 	for (i = 0; i < c->n; i++)
@@ -955,7 +999,7 @@ static bool persists(struct streak *st, const struct check *c,
 	for (i = 0; i < c->n; i++) {
 		long long d = c->f[i].actual - c->f[i].expected;
 
-		if (live_judged(&c->f[i], s))
+		if (judged(c, i) && live_judged(&c->f[i], s))
 			mag += d < 0 ? -d : d;
 	}
 	if (!mag) {
@@ -1030,8 +1074,9 @@ int main(int argc, char **argv)
 		check(&base, &s, env.exact, &c);
 		exact = env.exact;
 		print_header();
-		code = c.n ? EXIT_MISMATCH : c.incomplete ? EXIT_INCOMPLETE : EXIT_OK;
-		print_row(&base, &s, &c, verdict_name(&c, c.n && env.exact));
+		code = nr_judged(&c) ? EXIT_MISMATCH :
+		       c.incomplete ? EXIT_INCOMPLETE : EXIT_OK;
+		print_row(&base, &s, &c, verdict_name(&c, env.exact));
 		if (c.n && !env.exact) {
 			/* Live readings differ in flight: say so, do not fail. */
 			code = c.incomplete ? EXIT_INCOMPLETE : EXIT_OK;
@@ -1076,7 +1121,7 @@ int main(int argc, char **argv)
 		next += env.interval;
 		take(&s);
 		check(&base, &s, false, &c);
-		if (persists(&streak, &c, &s) && !c.incomplete && !flagged) {
+		if (persists(&streak, &c, &s) && !flagged) {
 			flagged = true;
 			flagged_c = c;
 		}
@@ -1098,19 +1143,16 @@ int main(int argc, char **argv)
 		take(&s);
 		check(&base, &s, true, &c);
 		exact = true;
-		print_row(&base, &s, &c, c.n ? (c.incomplete ? "incomplete" : "mismatch") :
-			  c.incomplete ? "incomplete" : "ok");
-		if (c.n && !stable && !c.incomplete) {
-			c.incomplete = true;
-			snprintf(c.why, sizeof(c.why),
-				 "the baseline was taken during activity, so the witnesses cannot be compared exactly");
-		}
+		if (!stable)
+			incomplete(&c, SRC_BASELINE,
+				   "the baseline was taken during activity, so the witnesses cannot be compared exactly");
+		print_row(&base, &s, &c, verdict_name(&c, true));
 	} else {
 		c = flagged ? flagged_c : c;
 		if (!flagged)
 			c.n = 0;
 	}
-	code = c.n && !c.incomplete ? EXIT_MISMATCH :
+	code = nr_judged(&c) ? EXIT_MISMATCH :
 	       c.incomplete ? EXIT_INCOMPLETE :
 	       cmd_status > 0 ? EXIT_CMD : EXIT_OK;
 	print_final(&c, code, env.cmd ? "wrap" : "watch", exact, have_mod,

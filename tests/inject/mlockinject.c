@@ -23,7 +23,8 @@
  *                          lock
  *
  * Reading the file gives the PFN the last command touched ("pfn: N").
- * On unload it undoes what it can: NR_MLOCK and the stray page; counts
+ * On unload it undoes what it can: NR_MLOCK, the events and the stray
+ * page (so that the next test starts from a consistent kernel); counts
  * raised are lowered again if the folio is still in the window. A cleared
  * PG_mlocked is left cleared: the kernel treats it as an undercount.
  */
@@ -41,6 +42,8 @@
 static DEFINE_MUTEX(inject_lock);
 static struct dentry *inject_dir;
 static long nr_mlock_added;
+/* Event counters are sums of per-CPU counters: lowering one wraps back. */
+static long events_added[NR_VM_EVENT_ITEMS];
 static struct page *stray_page;
 static unsigned long last_pfn;
 /* mlock_count changes to undo at unload, per PFN. */
@@ -214,6 +217,7 @@ static int run(char *cmd)
 	if (!strcmp(verb, "event") && a1 && a2 && !event_item(a1, &item) &&
 	    !kstrtol(a2, 0, &n) && n > 0) {
 		count_vm_events(item, n);
+		events_added[item] += n;
 		return 0;
 	}
 	if (!strcmp(verb, "stray") && !a1)
@@ -284,6 +288,9 @@ static void __exit mlockinject_exit(void)
 	debugfs_remove(inject_dir);
 	if (nr_mlock_added)
 		mod_zone_page_state(first_zone(), NR_MLOCK, -nr_mlock_added);
+	for (i = 0; i < NR_VM_EVENT_ITEMS; i++)
+		if (events_added[i])
+			count_vm_events(i, -events_added[i]);
 	undo_stray();
 	for (i = 0; i < MAX_RAISED; i++) {
 		struct page *page = raised[i].by ?
