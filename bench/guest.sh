@@ -143,6 +143,53 @@ main() {
 	say L page_types_mlocked "$(/mw/page-types -r -b mlocked | awk '$1 == "total" { print $2 }')"
 	unhold
 	rmmod mlockwatch
+	profile
+}
+
+# Where the time goes (perf in the guest, cpu-clock samples: TCG has no
+# PMU): mlock+munlock with the hooks and with mlockcheck, and cat folios.
+# Interrupts are off inside the table's bucket locks and the kernel's
+# lruvec locks, so samples taken there land on the unlock that re-enables
+# them: callers of _raw_spin_unlock_irq* are reported for that reason.
+PERF="/mw/perf/ld-linux-x86-64.so.2 --library-path /mw/perf /mw/perf/perf"
+prof() { # NAME COMM CMD...: record CMD, print its top symbols
+	local name=$1 comm=$2
+	shift 2
+	$PERF record -q -g -e cpu-clock -F 2000 -o /tmp/perf.data -- "$@" > /dev/null 2>&1 ||
+		{ info "perf record $name failed"; return; }
+	# self time, then time in the hooks' and mlockwatch's own frames
+	$PERF report -i /tmp/perf.data --comms "$comm" --stdio --no-children --sort sym \
+		--percent-limit 1.5 -g none 2> /dev/null |
+		awk -v n="$name" '$1 ~ /%$/ { print "BENCH P " n " self " $1, $NF }' | head -n 14
+	$PERF report -i /tmp/perf.data --comms "$comm" --stdio --children --sort sym \
+		--percent-limit 1 -g none 2> /dev/null |
+		awk -v n="$name" '$1 ~ /%$/ && $NF ~ /^(mw_|ftrace_|kprobe|arch_rethook|rethook|bpf_|__bpf|trace_call_bpf|mlock_folio|munlock|mlock_pagevec|mlock_folio_batch|mod_zone|__mod_zone)/ { print "BENCH P " n " total " $1, $NF }' | head -n 24
+	$PERF report -i /tmp/perf.data --comms "$comm" --stdio --no-children --sort sym \
+		--symbols _raw_spin_unlock_irqrestore,_raw_spin_unlock_irq -g caller,0.5,callee,function,percent 2> /dev/null |
+		awk -v n="$name" '/^ *\|?--[0-9.]+%--/ { s = $0; sub(/^ *\|?--/, "", s); split(s, a, "--"); print "BENCH P " n " irq-off-in " a[1], a[2] }' |
+		head -n 8
+}
+profile() {
+	[ -x /mw/perf/perf ] || { info "no perf bundle: no profile"; return; }
+	echo 0 > /proc/sys/kernel/kptr_restrict
+	echo -1 > /proc/sys/kernel/perf_event_paranoid
+	prof baseline mlockbench "$B" mlock-munlock 256 2
+	insmod "$KO"
+	prof hooks mlockbench "$B" mlock-munlock 256 2
+	/mw/mlockcheck -i 1 > /tmp/mlockcheck.bench 2>&1 &
+	MC_PID=$!
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		grep -q . /tmp/mlockcheck.bench && break
+		sleep 1
+	done
+	prof mlockcheck mlockbench "$B" mlock-munlock 256 2
+	kill -INT "$MC_PID"
+	wait "$MC_PID" 2> /dev/null
+	hold 256
+	drain
+	prof cat-folios cat cat "$MW/folios"
+	unhold
+	rmmod mlockwatch
 }
 
 # Per-event cost: a 16 MiB mlock/munlock loop, without the module and

@@ -14,16 +14,6 @@
 
 #include "compat.h"
 
-unsigned long mw_fregs_arg(struct ftrace_regs *fregs, unsigned int n)
-{
-#ifdef ftrace_regs_get_argument
-	return ftrace_regs_get_argument(fregs, n);
-#else
-	/* 6.1: x86 ftrace_regs is a pt_regs with the argument registers. */
-	return regs_get_kernel_argument(&fregs->regs, n);
-#endif
-}
-
 #ifdef FTRACE_OPS_FL_SAVE_ARGS
 const unsigned long mw_ftrace_arg_flags = FTRACE_OPS_FL_SAVE_ARGS;
 #else

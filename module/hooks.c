@@ -24,6 +24,7 @@
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <linux/trace_recursion.h>
 #include <linux/tracepoint.h>
 #include <linux/utsname.h>
 
@@ -183,21 +184,30 @@ static struct mw_hook *mw_ftrace_hook(unsigned long ip)
 	return h;
 }
 
-/* parent_ip is the traced function's return address: its caller. */
+/*
+ * parent_ip is the traced function's return address: its caller. The
+ * handler guards against recursion itself (which also disables
+ * preemption), so that ftrace calls it directly rather than through
+ * ftrace_ops_assist_func(), an extra call on every hit.
+ */
 static void notrace mw_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 				      struct ftrace_ops *op,
 				      struct ftrace_regs *fregs)
 {
-	struct mw_hook *h = mw_ftrace_hook(ip);
 	unsigned long raw[MW_MAX_ARGS];
-	int i;
+	struct mw_hook *h;
+	int bit, i;
 
-	if (unlikely(!h))
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (unlikely(bit < 0))
 		return;
-
-	for (i = 0; i < MW_MAX_ARGS; i++)
-		raw[i] = mw_fregs_arg(fregs, i);
-	mw_dispatch_entry(h, raw, parent_ip);
+	h = mw_ftrace_hook(ip);
+	if (likely(h)) {
+		for (i = 0; i < MW_MAX_ARGS; i++)
+			raw[i] = mw_fregs_arg(fregs, i);
+		mw_dispatch_entry(h, raw, parent_ip);
+	}
+	ftrace_test_recursion_unlock(bit);
 }
 
 static void mw_regs_args(struct pt_regs *regs, unsigned long *raw)
@@ -393,7 +403,7 @@ int mw_hooks_init(bool rmap_hooks, const char *force_missing)
 	if (!mw_hooks)
 		return -ENOMEM;
 	memset(mw_ip_map, 0, sizeof(mw_ip_map));
-	mw_fops.flags = FTRACE_OPS_FL_RECURSION | mw_ftrace_arg_flags;
+	mw_fops.flags = mw_ftrace_arg_flags;
 	for (i = 0; i < mw_nr_hook_descs; i++) {
 		struct mw_hook *h = &mw_hooks[i];
 		const struct mw_symbol *s;

@@ -26,7 +26,7 @@ static char *mw_force_missing = "";
 module_param_named(force_missing_symbol, mw_force_missing, charp, 0444);
 MODULE_PARM_DESC(force_missing_symbol, "Testing only: treat this kernel symbol as absent");
 
-/* 64 to 64M: a table of 64 bytes per entry stays below 4 GiB. */
+/* 64 to 64M: a table of 48 bytes per entry stays below 4 GiB. */
 #define MW_MAX_FOLIOS_MIN	64UL
 #define MW_MAX_FOLIOS_MAX	(64UL << 20)
 

@@ -108,6 +108,9 @@ rmmod mlockinject && insmod /mw/mlockinject.ko
 # a raised mlock_count
 probe_start p1
 probe "map a nothp 64" && probe "touch a" && drain && probe "mlock a"
+# mlock's batch may still be queued on another CPU: the count only exists
+# (and can be raised) once the folio is on the unevictable list
+drain
 probe "inject a 0 raise 2"
 pfn=$(awk '/^pfn:/ { print $2 }' $INJ)
 rc=$(run_mc --once --exact)
