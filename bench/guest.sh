@@ -43,17 +43,27 @@ RETPROBED=$(awk 'NR > 2 && $5 == "active" && $3 == "kretprobe" { print $2 }' "$M
 rmmod mlockwatch
 mount -t tracefs none "$T" 2>/dev/null
 
+# overrun: events the ring buffer dropped because trace_pipe's reader
+# fell behind (a dropped event skips the copy into the buffer, so a
+# variant that drops many is cheaper: reported, not hidden).
+overrun() { cat "$T"/per_cpu/cpu*/stats | awk '$1 == "overrun:" { s += $2 } END { print s + 0 }'; }
 kprobes_on() {
-	for f in $HOOKED; do echo "p:mwbench/$f $f" >> "$T/kprobe_events"; done
-	for f in $RETPROBED; do echo "r:mwbench/${f}_ret $f" >> "$T/kprobe_events"; done
+	local want=0
+	for f in $HOOKED; do echo "p:mwbench/$f $f" >> "$T/kprobe_events"; want=$((want + 1)); done
+	for f in $RETPROBED; do echo "r:mwbench/${f}_ret $f" >> "$T/kprobe_events"; want=$((want + 1)); done
+	[ "$(grep -c . "$T/kprobe_events")" = "$want" ] ||
+		say K registered "$(grep -c . "$T/kprobe_events")" of "$want"
 	echo 1 > "$T/events/mwbench/enable"
 	echo 1 > "$T/events/kmem/mm_page_free/enable"
+	echo > "$T/trace"
+	OVERRUN0=$(overrun)
 	cat "$T/trace_pipe" > /dev/null &
 	PIPE_PID=$!
 }
 kprobes_off() {
 	echo 0 > "$T/events/kmem/mm_page_free/enable"
 	echo 0 > "$T/events/mwbench/enable"
+	say K overrun "$R" $(( $(overrun) - OVERRUN0 ))
 	kill "$PIPE_PID"
 	wait "$PIPE_PID" 2>/dev/null
 	echo > "$T/kprobe_events"
@@ -104,6 +114,7 @@ main() {
 		# Rotate the order, so that no variant always runs first.
 		order=$(echo $VARIANTS | awk -v r=$r '{ for (i = 0; i < NF; i++) printf "%s ", $(((i + r) % NF) + 1) }')
 		for v in $order; do
+			R=$r
 			setup $v
 			run mlock-munlock $v $r mlock-munlock 256 2
 			run fault-locked $v $r fault-locked 64 2

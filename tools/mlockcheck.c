@@ -800,10 +800,10 @@ static void print_final(const struct check *c, int code, const char *mode,
 		json_str(notes);
 		printf(",\"mismatches\":[");
 		for (i = 0; i < c->n; i++) {
-			printf("%s{\"invariant\":\"%s\",\"judged\":%s,\"expected\":%lld,\"actual\":%lld,\"delta\":%lld,\"detail\":",
-			       i ? "," : "", c->f[i].invariant,
-			       judged(c, i) ? "true" : "false", c->f[i].expected,
-			       c->f[i].actual, c->f[i].actual - c->f[i].expected);
+			printf("%s{\"invariant\":\"%s\",\"expected\":%lld,\"actual\":%lld,\"delta\":%lld,\"judged\":%s,\"detail\":",
+			       i ? "," : "", c->f[i].invariant, c->f[i].expected,
+			       c->f[i].actual, c->f[i].actual - c->f[i].expected,
+			       judged(c, i) ? "true" : "false");
 			json_str(c->f[i].detail);
 			putchar('}');
 		}

@@ -5,6 +5,15 @@
 # corruption, on the right PFN, in folios, mismatches, the scan counts
 # and the mlockwatch_mismatch tracepoint; and must say "incomplete"
 # instead of an error once its table has lost folios.
+#
+# Single-threaded TCG: enabling the mlockwatch_mismatch event, and
+# removing it with the module, starts and stops the tracer's cmdline
+# recording, which live-patches the sched_switch/sched_wakeup tracepoints
+# in __schedule: code every CPU runs all the time. Under multi-threaded
+# TCG a clean-clone CI run once left CPU 0 spinning at __schedule's
+# patched site with interrupts off while rmmod waited for its IPI (soft
+# lockup), the QEMU stale-translation problem of 42-reload-under-load.sh.
+# mlockvm: --tcg-single
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 20
