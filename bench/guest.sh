@@ -184,18 +184,12 @@ profile() {
 	[ -x /mw/perf/perf ] || { info "no perf bundle: no profile"; return; }
 	echo 0 > /proc/sys/kernel/kptr_restrict
 	echo -1 > /proc/sys/kernel/perf_event_paranoid
-	prof baseline mlockbench "$B" mlock-munlock 256 2
-	insmod "$KO"
-	prof hooks mlockbench "$B" mlock-munlock 256 2
-	/mw/mlockcheck -i 1 > /tmp/mlockcheck.bench 2>&1 &
-	MC_PID=$!
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		grep -q . /tmp/mlockcheck.bench && break
-		sleep 1
+	for v in baseline hooks mlockcheck; do
+		setup $v
+		prof $v mlockbench "$B" mlock-munlock 256 2
+		teardown $v
 	done
-	prof mlockcheck mlockbench "$B" mlock-munlock 256 2
-	kill -INT "$MC_PID"
-	wait "$MC_PID" 2> /dev/null
+	insmod "$KO"
 	hold 256
 	drain
 	prof cat-folios cat cat "$MW/folios"
