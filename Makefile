@@ -4,8 +4,11 @@ TOP   := $(CURDIR)
 BUILD := $(TOP)/build
 export BUILD
 
-KERNELS := $(shell awk '!/^\#/ && NF { print $$1 }' $(TOP)/kernels.conf)
+# KERNELS: the kernels make check runs the suite on (role "check" in
+# kernels.conf); `make check KERNELS="6.1 7.3"` runs a subset.
+KERNELS ?= $(shell $(TOP)/scripts/kernels names check)
 KNAME   ?= $(firstword $(KERNELS))
+export KERNELS
 
 CC      ?= cc
 TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I$(TOP)/include
@@ -40,7 +43,7 @@ $(BUILD)/tools/%: tools/%.c $(wildcard tools/*.h include/mlockwatch/*.h) | $(BUI
 # mlockcheck: CO-RE BPF against the BTF of the newest pinned kernel (never
 # the host's), its skeleton from bpftool, linked static for the guest.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -I$(TOP)/bpf
-VMLINUX_KERNEL := $(lastword $(KERNELS))
+VMLINUX_KERNEL := $(shell $(TOP)/scripts/kernels last btf)
 
 $(BUILD)/bpf/vmlinux.h: kernels.conf scripts/vmlinux-h
 	@mkdir -p $(BUILD)/bpf
@@ -65,8 +68,8 @@ $(BUILD)/tools/mlockbench: bench/mlockbench.c | $(BUILD)/tools
 $(BUILD)/tools:
 	mkdir -p $@
 
-# The kselftest KTAP helpers come from the newest pinned kernel's source.
-KTAP_KERNEL  := $(lastword $(KERNELS))
+# The kselftest KTAP helpers come from the source of the kernel with role "src".
+KTAP_KERNEL  := $(shell $(TOP)/scripts/kernels last src)
 KTAP_HELPERS := $(BUILD)/src/linux-source-$(KTAP_KERNEL)/tools/testing/selftests/kselftest/ktap_helpers.sh
 
 $(KTAP_HELPERS):
@@ -80,12 +83,12 @@ payload: tools $(KTAP_HELPERS)
 	rsync -a --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 		--exclude '*.mod' --exclude '*.mod.c' --exclude 'modules.order' \
 		Kbuild module include $$obj/ && \
-	$(MAKE) -s -C "$$KDIR" M=$$obj/module modules >$$obj/build.log 2>&1 || \
+	$(TOP)/scripts/kmake $(KNAME) -s M=$$obj/module modules >$$obj/build.log 2>&1 || \
 		{ cat $$obj/build.log; echo "module build for $(KNAME) failed"; exit 1; }
 	@. $(BUILD)/kernels/$(KNAME)/kernel.env && \
 	obj=$(BUILD)/obj/$(KNAME)/inject && mkdir -p $$obj && \
 	cp tests/inject/Kbuild tests/inject/*.c $$obj/ && \
-	$(MAKE) -s -C "$$KDIR" M=$$obj modules >$$obj/build.log 2>&1 || \
+	$(TOP)/scripts/kmake $(KNAME) -s M=$$obj modules >$$obj/build.log 2>&1 || \
 		{ cat $$obj/build.log; echo "test-only injector build for $(KNAME) failed"; exit 1; }
 	@p=$(BUILD)/payload/$(KNAME) && rm -rf $$p && mkdir -p $$p/tests && \
 	cp $(BUILD)/obj/$(KNAME)/module/mlockwatch.ko $(BUILD)/obj/$(KNAME)/inject/mlockinject.ko $$p/ && \

@@ -8,7 +8,11 @@
 #include <linux/ftrace.h>
 #include <linux/huge_mm.h>
 #include <linux/mm.h>
+#ifdef MW_HAVE_FOLIO_BATCH_H
+#include <linux/folio_batch.h>
+#else
 #include <linux/pagevec.h>
+#endif
 #include <linux/rmap.h>
 #include <linux/string.h>
 
@@ -146,13 +150,6 @@ static void dec_pagevec(const unsigned long *raw, struct mw_args *out)
 #define MW_MLOCK_PAGEVEC
 #endif
 
-/* 6.10+: split_huge_page_to_list_to_order(page, list, new_order) */
-static void dec_split_to_order(const unsigned long *raw, struct mw_args *out)
-{
-	dec_page(raw, out);
-	out->new_order = (unsigned int)raw[2];
-}
-
 /* For hooks whose arguments are read by the handler itself. */
 static void dec_none(const unsigned long *raw, struct mw_args *out)
 {
@@ -165,6 +162,9 @@ static void dec_none(const unsigned long *raw, struct mw_args *out)
  *     mlock_page_drain_remote -> mlock_drain_remote.
  * 6.8 (David Hildenbrand's rmap rework): page_*_rmap -> folio_*_rmap_{ptes,pmd}.
  * 6.10: split_huge_page_to_list -> split_huge_page_to_list_to_order.
+ * 6.14: folio_split() (non-uniform) beside it, both over a static
+ *       __folio_split(); 7.x: the uniform one is out of line only as
+ *       __split_huge_page_to_list_to_order().
  */
 static const struct mw_symbol sym_mlock[] = {
 	{ "mlock_folio", dec_folio }, { }
@@ -189,8 +189,12 @@ static const struct mw_symbol sym_free[] = {
 	{ "mm_page_free", dec_none }, { }
 };
 static const struct mw_symbol sym_split[] = {
-	{ "split_huge_page_to_list_to_order", dec_split_to_order },
+	{ "__split_huge_page_to_list_to_order", dec_page },
+	{ "split_huge_page_to_list_to_order", dec_page },
 	{ "split_huge_page_to_list", dec_page }, { }
+};
+static const struct mw_symbol sym_split_non_uniform[] = {
+	{ "folio_split", dec_folio }, { }
 };
 static const struct mw_symbol sym_rmap_add_file[] = {
 	{ "folio_add_file_rmap_ptes", dec_folio_ptes },
@@ -230,6 +234,9 @@ const struct mw_hook_desc mw_hook_descs[] = {
 	     sym_nr_mlock_write),
 	HOOK("free", MW_ROLE_FREE, MW_MECH_TRACEPOINT, MW_HOOK_REQUIRED, sym_free),
 	HOOK("split", MW_ROLE_SPLIT, MW_MECH_KRETPROBE, MW_HOOK_REQUIRED, sym_split),
+	/* Only kernels with non-uniform splits have it. */
+	HOOK("split_non_uniform", MW_ROLE_SPLIT, MW_MECH_KRETPROBE, 0,
+	     sym_split_non_uniform),
 	HOOK("rmap_add_file", MW_ROLE_RMAP_ADD, MW_MECH_FTRACE,
 	     MW_HOOK_REQUIRED | MW_HOOK_RMAP, sym_rmap_add_file),
 	HOOK("rmap_add_file_pmd", MW_ROLE_RMAP_ADD, MW_MECH_FTRACE, MW_HOOK_RMAP,

@@ -53,7 +53,6 @@ struct mw_args {
 	struct folio *folio;
 	struct vm_area_struct *vma;
 	long nr_pages;		/* pages the call covers, for rmap calls */
-	unsigned int new_order;	/* split: the order of the pieces */
 	struct mw_batch *batch;	/* batch: filled in if the caller gives one */
 };
 
@@ -126,6 +125,20 @@ static __always_inline unsigned long mw_fregs_arg(struct ftrace_regs *fregs,
 #else
 	/* 6.1: x86 ftrace_regs is a pt_regs with the argument registers. */
 	return regs_get_kernel_argument(&fregs->regs, n);
+#endif
+}
+
+/*
+ * The word of page flags, for test_bit() on a page that may be a tail or
+ * free page (where the folio helpers would look at a head or complain).
+ * 7.0 wrapped it in memdesc_flags_t.
+ */
+static __always_inline unsigned long *mw_page_flags(struct page *page)
+{
+#ifdef MW_PAGE_FLAGS_MEMDESC
+	return &page->flags.f;
+#else
+	return &page->flags;
 #endif
 }
 

@@ -229,7 +229,7 @@ union mw_kretprobe_data {
 	struct {
 		struct mw_split_window w;
 		unsigned long head_pfn;
-		unsigned int old_order, new_order;
+		unsigned int old_order;
 	} split;
 };
 
@@ -265,7 +265,6 @@ static int mw_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 		mw_witness_split_enter(&d->split.w, &a);
 		d->split.head_pfn = folio_pfn(a.folio);
 		d->split.old_order = folio_order(a.folio);
-		d->split.new_order = a.new_order;
 		mw_table_split_enter();
 		break;
 	default:
@@ -292,8 +291,7 @@ static int mw_kretprobe_exit(struct kretprobe_instance *ri, struct pt_regs *regs
 	case MW_ROLE_SPLIT:
 		ret = (int)regs_return_value(regs);
 		mw_witness_split_exit(&d->split.w, ret);
-		mw_table_split_exit(d->split.head_pfn, d->split.old_order,
-				    d->split.new_order, !ret);
+		mw_table_split_exit(d->split.head_pfn, d->split.old_order, !ret);
 		break;
 	default:
 		break;

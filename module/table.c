@@ -104,7 +104,7 @@ const char *mw_state_name(enum mw_state s)
  */
 static inline bool mw_pfn_mlocked(unsigned long pfn)
 {
-	return test_bit(PG_mlocked, &pfn_to_page(pfn)->flags);
+	return test_bit(PG_mlocked, mw_page_flags(pfn_to_page(pfn)));
 }
 
 static inline unsigned int mw_bucket(unsigned long pfn)
@@ -423,37 +423,56 @@ bool mw_table_splits_in_flight(void)
 	return atomic_read(&mw_splits) > 0;
 }
 
+/*
+ * The order of the piece of a just-split folio that starts at @pfn, read
+ * from its page: a non-uniform split (7.x folio_split()) leaves pieces of
+ * many orders, and one that ran out of memory may stop early. A piece
+ * freed meanwhile reads as order 0, which only makes the walk slower.
+ */
+static unsigned int mw_piece_order(unsigned long pfn, unsigned long end)
+{
+	struct page *page = pfn_to_page(pfn);
+	unsigned int order = PageHead(page) ? compound_order(page) : 0;
+
+	if (!IS_ALIGNED(pfn, 1UL << order) || pfn + (1UL << order) > end)
+		return 0;
+	return order;
+}
+
 /**
  * mw_table_split_exit() - a THP split has returned
  * @head_pfn: the PFN of the folio that was split
  * @old_order: its order before
- * @new_order: the order of the pieces
  * @done: the split succeeded
  *
  * The kernel copies PG_mlocked from the head to every piece and gives the
  * pieces mlock_count 0; the head keeps its count. So the head's entry
- * keeps its shadow count at the new order, and each PG_mlocked piece
- * without an entry of its own (the remap inside the split may already
- * have mlocked it) gets one with shadow 0, marked inherited.
+ * keeps its shadow count at the head piece's new order, and each
+ * PG_mlocked piece without an entry of its own (the remap inside the split
+ * may already have mlocked it) gets one with shadow 0, marked inherited.
+ * The pieces' orders are read from their pages, so uniform and
+ * non-uniform splits are handled alike.
  */
 void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
-			 unsigned int new_order, bool done)
+			 bool done)
 {
 	unsigned long pfn, end = head_pfn + (1UL << old_order), flags;
-	unsigned int b;
+	unsigned int b, order;
 	struct mw_entry *e, *fresh;
 
 	if (!done)
 		goto out;
+	order = mw_piece_order(head_pfn, end);
 	b = mw_bucket(head_pfn);
 	spin_lock_irqsave(mw_lock(b), flags);
 	e = mw_find(b, head_pfn);
 	if (e)
-		e->order = new_order;
+		e->order = order;
 	spin_unlock_irqrestore(mw_lock(b), flags);
 
-	for (pfn = head_pfn + (1UL << new_order); pfn < end;
-	     pfn += 1UL << new_order) {
+	for (pfn = head_pfn + (1UL << order); pfn < end;
+	     pfn += 1UL << order) {
+		order = mw_piece_order(pfn, end);
 		if (!mw_pfn_mlocked(pfn))
 			continue;
 		fresh = mw_alloc();
@@ -462,7 +481,7 @@ void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
 		e = mw_find(b, pfn);
 		if (!e && fresh) {
 			fresh->pfn = pfn;
-			fresh->order = new_order;
+			fresh->order = order;
 			fresh->state = MW_ST_UNLOCKED_PENDING;
 			fresh->flags = MW_EF_INHERITED;
 			fresh->gen = atomic_inc_return(&mw_gen);

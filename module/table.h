@@ -64,7 +64,7 @@ void mw_table_batch_exit(const struct mw_batch_ops *w);
 void mw_table_free(unsigned long pfn);
 void mw_table_split_enter(void);
 void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
-			 unsigned int new_order, bool done);
+			 bool done);
 bool mw_table_splits_in_flight(void);
 
 /* Process context. */
