@@ -23,7 +23,7 @@ BENCH_PROGS := $(BUILD)/tools/mlockbench
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/Kbuild include/mlockwatch/*.h)
 
-.PHONY: all module tools payload demo detection bench check check-host check-debug debug-kernel deps kernels dkms-check clean help
+.PHONY: all module tools payload demo detection bench check check-host check-debug soak debug-kernel deps kernels dkms-check clean help
 
 all: module tools
 
@@ -120,6 +120,13 @@ bench: deps
 ## check: host unit tests, guest tests on every pinned kernel, DKMS builds
 check: deps
 	@$(TOP)/tests/run
+
+## soak: the long runs: 100 reload cycles under load, 100 CPU hotplug rounds (every check kernel)
+soak: deps
+	@MW_GUEST_ENV="MW_RELOAD_CYCLES=100 MW_HOTPLUG_ROUNDS=100 MW_TEST_TIMEOUT=2400" \
+	 MW_BOOT_TIMEOUT=3000 MW_STAGE_BUDGET=6000 \
+	 $(TOP)/tests/run --guest-only --no-detection \
+		--guest-tests "42-reload-under-load.sh 46-cpu-hotplug.sh"
 
 ## debug-kernel: build (once, cached) the LOCKDEP/KASAN/kmemleak kernel
 debug-kernel: deps

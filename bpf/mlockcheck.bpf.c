@@ -337,10 +337,26 @@ int BPF_PROG(munlock_fentry) { __sync_fetch_and_add(&totals.munlock_calls, 1); r
 SEC("kprobe/munlock_folio")
 int BPF_KPROBE(munlock_kprobe) { __sync_fetch_and_add(&totals.munlock_calls, 1); return 0; }
 
+/* 7.0 wrapped page->flags in memdesc_flags_t: { unsigned long f; }. */
+struct page___memdesc {
+	struct {
+		unsigned long f;
+	} flags;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned long page_flags(struct page *page)
+{
+	struct page___memdesc *p = (void *)page;
+
+	if (bpf_core_field_exists(p->flags.f))
+		return BPF_CORE_READ(p, flags.f);
+	return BPF_CORE_READ(page, flags);
+}
+
 SEC("tp_btf/mm_page_free")
 int BPF_PROG(page_free, struct page *page, unsigned int order)
 {
-	unsigned long flags = BPF_CORE_READ(page, flags);
+	unsigned long flags = page_flags(page);
 	int bit = bpf_core_enum_value(enum pageflags, PG_mlocked);
 
 	if (flags & (1UL << bit))

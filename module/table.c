@@ -12,8 +12,9 @@
  * re-mlocks the destination through hooked calls.
  *
  * Locking: a fixed array of buckets (max_folios / 2, rounded up to a power
- * of two), each group of buckets under an irq-safe spinlock, because the
- * free hook runs in any context. Readers of the views walk a bucket under
+ * of two), each group of buckets under an irq-safe raw spinlock, because
+ * the free hook runs in any context and every hook runs with preemption
+ * off (a spinlock_t sleeps on PREEMPT_RT). Readers of the views walk a bucket under
  * its lock and copy what they need. Every lookup holds its bucket's lock,
  * so an entry is freed as soon as it is unlinked (deferring the free
  * through RCU cost a callback per munlocked folio and 16 bytes per entry,
@@ -53,7 +54,7 @@ struct mw_entry {
 
 static struct hlist_head *mw_buckets;
 static unsigned int mw_bucket_bits;
-static spinlock_t mw_locks[1 << MW_LOCK_BITS];
+static raw_spinlock_t mw_locks[1 << MW_LOCK_BITS];
 static struct kmem_cache *mw_entry_cache;
 static unsigned long mw_max_entries;
 static atomic_long_t mw_nr_entries;
@@ -112,7 +113,7 @@ static inline unsigned int mw_bucket(unsigned long pfn)
 	return hash_long(pfn, mw_bucket_bits);
 }
 
-static inline spinlock_t *mw_lock(unsigned int bucket)
+static inline raw_spinlock_t *mw_lock(unsigned int bucket)
 {
 	return &mw_locks[bucket & ((1 << MW_LOCK_BITS) - 1)];
 }
@@ -247,7 +248,7 @@ void mw_table_mlock(struct folio *folio, bool new)
 
 	mw_attribution(folio, &mm, &pid);
 again:
-	spin_lock_irqsave(mw_lock(b), flags);
+	raw_spin_lock_irqsave(mw_lock(b), flags);
 	e = mw_find(b, pfn);
 	if (e && new) {
 		/* A new folio has no history: its old one was never seen freed. */
@@ -258,7 +259,7 @@ again:
 	}
 	if (!e && !fresh) {
 		/* The common case, a known folio, allocates nothing. */
-		spin_unlock_irqrestore(mw_lock(b), flags);
+		raw_spin_unlock_irqrestore(mw_lock(b), flags);
 		mw_free(gone);
 		gone = NULL;
 		fresh = mw_alloc();
@@ -282,7 +283,7 @@ again:
 		e->state = MW_ST_LOCKED;
 	e->flags &= ~MW_EF_PARTIAL;
 	mw_note_mm(e, mm, pid);
-	spin_unlock_irqrestore(mw_lock(b), flags);
+	raw_spin_unlock_irqrestore(mw_lock(b), flags);
 	mw_free(gone);
 	if (fresh)
 		mw_unalloc(fresh);
@@ -305,7 +306,7 @@ void mw_table_munlock(struct folio *folio)
 
 	if (partial)
 		this_cpu_write(mw_partial_remove, none);
-	spin_lock_irqsave(mw_lock(b), flags);
+	raw_spin_lock_irqsave(mw_lock(b), flags);
 	e = mw_find(b, pfn);
 	if (e) {
 		e->flags |= MW_EF_MUNLOCKED;
@@ -318,7 +319,7 @@ void mw_table_munlock(struct folio *folio)
 		else if (e->shadow > 0 && !--e->shadow)
 			e->state = MW_ST_UNLOCKED_PENDING;
 	}
-	spin_unlock_irqrestore(mw_lock(b), flags);
+	raw_spin_unlock_irqrestore(mw_lock(b), flags);
 	if (!e)
 		atomic_long_inc(&mw_stats.munlock_untracked);
 }
@@ -343,7 +344,7 @@ void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w)
 		unsigned int bk = mw_bucket(pfn);
 		struct mw_entry *e;
 
-		spin_lock_irqsave(mw_lock(bk), flags);
+		raw_spin_lock_irqsave(mw_lock(bk), flags);
 		e = mw_find(bk, pfn);
 		if (e) {
 			w->pfn[w->nr] = pfn;
@@ -351,7 +352,7 @@ void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w)
 			w->munlock[w->nr] = b->op[i] == MW_BATCH_MUNLOCK;
 			w->nr++;
 		}
-		spin_unlock_irqrestore(mw_lock(bk), flags);
+		raw_spin_unlock_irqrestore(mw_lock(bk), flags);
 	}
 }
 
@@ -375,7 +376,7 @@ void mw_table_batch_exit(const struct mw_batch_ops *w)
 		unsigned int b = mw_bucket(pfn);
 		struct mw_entry *e, *gone = NULL;
 
-		spin_lock_irqsave(mw_lock(b), flags);
+		raw_spin_lock_irqsave(mw_lock(b), flags);
 		e = mw_find(b, pfn);
 		if (e && e->gen != w->gen[i])
 			e = NULL;
@@ -389,7 +390,7 @@ void mw_table_batch_exit(const struct mw_batch_ops *w)
 			gone = mw_unlink(e);
 			atomic_long_inc(&mw_stats.resolved);
 		}
-		spin_unlock_irqrestore(mw_lock(b), flags);
+		raw_spin_unlock_irqrestore(mw_lock(b), flags);
 		mw_free(gone);
 	}
 }
@@ -401,7 +402,7 @@ void mw_table_free(unsigned long pfn)
 	struct mw_entry *e;
 	unsigned long flags;
 
-	spin_lock_irqsave(mw_lock(b), flags);
+	raw_spin_lock_irqsave(mw_lock(b), flags);
 	e = mw_find(b, pfn);
 	if (e) {
 		atomic_long_inc(&mw_stats.freed);
@@ -409,7 +410,7 @@ void mw_table_free(unsigned long pfn)
 			atomic_long_inc(&mw_stats.freed_mlocked);
 		mw_unlink(e);
 	}
-	spin_unlock_irqrestore(mw_lock(b), flags);
+	raw_spin_unlock_irqrestore(mw_lock(b), flags);
 	mw_free(e);
 }
 
@@ -464,11 +465,11 @@ void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
 		goto out;
 	order = mw_piece_order(head_pfn, end);
 	b = mw_bucket(head_pfn);
-	spin_lock_irqsave(mw_lock(b), flags);
+	raw_spin_lock_irqsave(mw_lock(b), flags);
 	e = mw_find(b, head_pfn);
 	if (e)
 		e->order = order;
-	spin_unlock_irqrestore(mw_lock(b), flags);
+	raw_spin_unlock_irqrestore(mw_lock(b), flags);
 
 	for (pfn = head_pfn + (1UL << order); pfn < end;
 	     pfn += 1UL << order) {
@@ -477,7 +478,7 @@ void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
 			continue;
 		fresh = mw_alloc();
 		b = mw_bucket(pfn);
-		spin_lock_irqsave(mw_lock(b), flags);
+		raw_spin_lock_irqsave(mw_lock(b), flags);
 		e = mw_find(b, pfn);
 		if (!e && fresh) {
 			fresh->pfn = pfn;
@@ -489,7 +490,7 @@ void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
 			fresh = NULL;
 			atomic_long_inc(&mw_stats.split_entries);
 		}
-		spin_unlock_irqrestore(mw_lock(b), flags);
+		raw_spin_unlock_irqrestore(mw_lock(b), flags);
 		if (fresh)
 			mw_unalloc(fresh);
 	}
@@ -506,7 +507,7 @@ static bool mw_add_state(unsigned long pfn, unsigned int order, u8 state)
 
 	if (!fresh)
 		return false;
-	spin_lock_irqsave(mw_lock(b), flags);
+	raw_spin_lock_irqsave(mw_lock(b), flags);
 	e = mw_find(b, pfn);
 	if (!e) {
 		fresh->pfn = pfn;
@@ -517,7 +518,7 @@ static bool mw_add_state(unsigned long pfn, unsigned int order, u8 state)
 		fresh = NULL;
 		added = true;
 	}
-	spin_unlock_irqrestore(mw_lock(b), flags);
+	raw_spin_unlock_irqrestore(mw_lock(b), flags);
 	if (fresh)
 		mw_unalloc(fresh);
 	return added;
@@ -553,11 +554,11 @@ bool mw_table_lookup(unsigned long pfn, struct mw_entry_view *v)
 	struct mw_entry *e;
 	unsigned long flags;
 
-	spin_lock_irqsave(mw_lock(b), flags);
+	raw_spin_lock_irqsave(mw_lock(b), flags);
 	e = mw_find(b, pfn);
 	if (e && v)
 		mw_view(e, v);
-	spin_unlock_irqrestore(mw_lock(b), flags);
+	raw_spin_unlock_irqrestore(mw_lock(b), flags);
 	return e;
 }
 
@@ -567,11 +568,11 @@ void mw_table_set_flags(unsigned long pfn, u8 set)
 	struct mw_entry *e;
 	unsigned long flags;
 
-	spin_lock_irqsave(mw_lock(b), flags);
+	raw_spin_lock_irqsave(mw_lock(b), flags);
 	e = mw_find(b, pfn);
 	if (e)
 		e->flags |= set;
-	spin_unlock_irqrestore(mw_lock(b), flags);
+	raw_spin_unlock_irqrestore(mw_lock(b), flags);
 }
 
 /* Drop a resolved entry found by a reader (unlocked, PG_mlocked clear). */
@@ -581,14 +582,14 @@ void mw_table_drop(unsigned long pfn)
 	struct mw_entry *e, *gone = NULL;
 	unsigned long flags;
 
-	spin_lock_irqsave(mw_lock(b), flags);
+	raw_spin_lock_irqsave(mw_lock(b), flags);
 	e = mw_find(b, pfn);
 	if (e && !e->pending && e->shadow <= 0 &&
 	    !mw_pfn_mlocked(pfn)) {
 		gone = mw_unlink(e);
 		atomic_long_inc(&mw_stats.resolved);
 	}
-	spin_unlock_irqrestore(mw_lock(b), flags);
+	raw_spin_unlock_irqrestore(mw_lock(b), flags);
 	mw_free(gone);
 }
 
@@ -613,7 +614,7 @@ unsigned int mw_table_walk(unsigned long *pos, struct mw_entry_view *out,
 			*pos = (unsigned long)(b + 1) << 16;
 			continue;
 		}
-		spin_lock_irqsave(mw_lock(b), flags);
+		raw_spin_lock_irqsave(mw_lock(b), flags);
 		hlist_for_each_entry(e, &mw_buckets[b], node) {
 			if (i++ < skip)
 				continue;
@@ -623,7 +624,7 @@ unsigned int mw_table_walk(unsigned long *pos, struct mw_entry_view *out,
 			}
 			mw_view(e, &out[n++]);
 		}
-		spin_unlock_irqrestore(mw_lock(b), flags);
+		raw_spin_unlock_irqrestore(mw_lock(b), flags);
 		*pos = more ? *pos + n : (unsigned long)(b + 1) << 16;
 	}
 	return n;
@@ -672,7 +673,7 @@ int mw_table_init(unsigned long max_entries)
 	if (!mw_buckets)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(mw_locks); i++)
-		spin_lock_init(&mw_locks[i]);
+		raw_spin_lock_init(&mw_locks[i]);
 	mw_entry_cache = kmem_cache_create_usercopy(MLOCKWATCH_SLAB_CACHE,
 			sizeof(struct mw_entry), __alignof__(struct mw_entry),
 			MW_SLAB_NO_MERGE_FLAGS, 0,

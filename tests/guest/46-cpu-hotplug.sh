@@ -4,7 +4,8 @@
 # a preemptible task, and folds the dead CPU's counters into another.
 # The module and mlockcheck's BPF side must each count that drain's
 # events exactly (no "incomplete"), and stay exact through mlockstress
-# with CPU 1 taken offline and back several times.
+# with CPU 1 taken offline and back MW_HOTPLUG_ROUNDS times (12 in make
+# check, 100 in make soak).
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 
@@ -45,12 +46,17 @@ exact "the module is exact after a remote drain of queued munlocks"
 # 2. Stress with CPU 1 going away and coming back under it.
 scenarios=$(/mw/mlockstress --list | awk -v skip="$(known_bug mremap-dontunmap-partial && echo mremap)" \
 	'$1 != skip && $1 != "migrate" { printf "%s%s", sep, $1; sep = "," }')
+ROUNDS=${MW_HOTPLUG_ROUNDS:-12}
+# A round takes about 0.6 s plus the hotplug itself; the stress must
+# outlast the rounds: 0.5 s per scenario per 12 rounds.
+duration=$(awk -v r="$ROUNDS" 'BEGIN { d = 0.5 * int((r + 11) / 12); print d }')
+ktap_print_msg "$ROUNDS hotplug rounds (MW_HOTPLUG_ROUNDS; make soak runs 100), mlockstress --duration $duration"
 mw_control reset
 drains0=$(mw_summary remote_drains)
-/mw/mlockcheck -i 0.5 -- /mw/mlockstress --duration 0.5 --scenario "$scenarios" > /tmp/hotplug-stress.out 2>&1 &
+/mw/mlockcheck -i 0.5 -- /mw/mlockstress --duration "$duration" --scenario "$scenarios" > /tmp/hotplug-stress.out 2>&1 &
 spid=$!
 cycles=0 hp_ok=1
-while kill -0 "$spid" 2>/dev/null && [ "$cycles" -lt 12 ]; do
+while kill -0 "$spid" 2>/dev/null && [ "$cycles" -lt "$ROUNDS" ]; do
 	sleep 0.4
 	echo 0 > "$cpu1" || hp_ok=0
 	sleep 0.2
@@ -63,7 +69,8 @@ rc=$?
 tail -n 30 /tmp/hotplug-stress.out | sed 's/^/# /'
 expect_eq "mlockstress under mlockcheck under hotplug: no surprise, consistent (exit 0)" 0 "$rc"
 expect_eq "every offline/online write succeeded" 1 "$hp_ok"
-[ "$cycles" -ge 5 ] && ktap_test_pass "CPU 1 went away and came back $cycles times under stress" ||
+want=$(( ROUNDS < 5 ? ROUNDS : ROUNDS * 2 / 3 ))
+[ "$cycles" -ge "$want" ] && ktap_test_pass "CPU 1 went away and came back $cycles times under stress (at least $want)" ||
 	ktap_test_fail "CPU 1 went away and came back $cycles times under stress"
 ktap_print_msg "remote drains $(( $(mw_summary remote_drains) - drains0 )), remote munlocked $(mw_summary remote_munlocked_pages), stranded $(mw_summary remote_stranded_pages)"
 exact "exact after mlockstress under CPU hotplug"

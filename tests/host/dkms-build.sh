@@ -1,7 +1,10 @@
 #!/bin/bash
 # dkms-build.sh NAME...: dkms add, build and install the package for each
 # pinned kernel NAME, in private trees under build/dkms, exactly as a test
-# box would from /usr/src/mlockwatch-VERSION. KTAP output.
+# box would from /usr/src/mlockwatch-VERSION. KTAP output. A kernel whose
+# compiler the host lacks is built in its build root (KBUILDER in
+# kernel.env, scripts/buildroot), where dkms runs as a test box of that
+# release would run it.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$top/build}
@@ -28,11 +31,21 @@ trees=(--sourcetree "$d/src" --dkmstree "$d/tree")
 dkms add -m mlockwatch -v "$ver" "${trees[@]}" > "$d/add.log" 2>&1 ||
 	{ cat "$d/add.log"; ktap_exit_fail_msg "dkms add failed"; }
 
+# in_builder CMD...: CMD where the current kernel's modules are built.
+in_builder() {
+	if [ "${KBUILDER:-host}" = host ]; then
+		"$@"
+	else
+		"$top/scripts/buildroot" --run "$KBUILDER" --bind "$top" --bind "$BUILD" -- "$@"
+	fi
+}
+
 for name in "$@"; do
 	"$top/scripts/kernel-fetch" "$name"
+	KBUILDER=host
 	. "$BUILD/kernels/$name/kernel.env"
 	mkdir -p "$d/inst/$KREL"
-	if dkms build -m mlockwatch -v "$ver" -k "$KREL" --kernelsourcedir "$KDIR" \
+	if in_builder dkms build -m mlockwatch -v "$ver" -k "$KREL" --kernelsourcedir "$KDIR" \
 		"${trees[@]}" > "$d/build-$name.log" 2>&1; then
 		ktap_test_pass "dkms build for $name ($KREL)"
 	else
@@ -40,7 +53,7 @@ for name in "$@"; do
 		cat "$d/tree/mlockwatch/$ver/build/make.log" 2>/dev/null | sed 's/^/# /'
 		ktap_test_fail "dkms build for $name ($KREL)"
 	fi
-	if dkms install -m mlockwatch -v "$ver" -k "$KREL" --installtree "$d/inst" \
+	if in_builder dkms install -m mlockwatch -v "$ver" -k "$KREL" --installtree "$d/inst" \
 		--no-depmod "${trees[@]}" > "$d/install-$name.log" 2>&1; then
 		ktap_test_pass "dkms install for $name"
 	else
