@@ -52,6 +52,61 @@ int mw_folio_mapcount(struct folio *folio)
 #endif
 }
 
+/*
+ * Shadow table entries are allocated and freed inside hooks, with
+ * preemption off. On PREEMPT_RT the slab allocator's ordinary paths take
+ * sleeping locks (its per-CPU local_lock among them), so an RT kernel
+ * takes them from kmalloc_nolock(), which works in any context (6.18+),
+ * and an older RT kernel gets none: the table then counts allocation
+ * failures and says incomplete, which is true. Elsewhere they come from
+ * the table's own kmem_cache (its line in /proc/slabinfo, failslab).
+ */
+#if defined(CONFIG_PREEMPT_RT) && defined(MW_HAVE_KMALLOC_NOLOCK)
+void *mw_entry_alloc(struct kmem_cache *cache, size_t size)
+{
+	return kmalloc_nolock(size, __GFP_ZERO, NUMA_NO_NODE);
+}
+
+void mw_entry_free(struct kmem_cache *cache, void *entry)
+{
+	kfree_nolock(entry);
+}
+
+const char *mw_entry_allocator(void)
+{
+	return "kmalloc_nolock";
+}
+#elif defined(CONFIG_PREEMPT_RT)
+void *mw_entry_alloc(struct kmem_cache *cache, size_t size)
+{
+	return NULL;
+}
+
+void mw_entry_free(struct kmem_cache *cache, void *entry)
+{
+}
+
+const char *mw_entry_allocator(void)
+{
+	return "none";
+}
+#else
+void *mw_entry_alloc(struct kmem_cache *cache, size_t size)
+{
+	return kmem_cache_zalloc(cache, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+void mw_entry_free(struct kmem_cache *cache, void *entry)
+{
+	kmem_cache_free(cache, entry);
+}
+
+const char *mw_entry_allocator(void)
+{
+	return "kmem_cache";
+}
+#endif
+
 /* f(struct folio *folio, ...) */
 static void dec_folio(const unsigned long *raw, struct mw_args *out)
 {

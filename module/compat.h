@@ -142,6 +142,10 @@ static __always_inline unsigned long *mw_page_flags(struct page *page)
 #endif
 }
 
+void *mw_entry_alloc(struct kmem_cache *cache, size_t size);
+void mw_entry_free(struct kmem_cache *cache, void *entry);
+const char *mw_entry_allocator(void);
+
 /* Extra ftrace_ops flags this kernel needs for arguments to be saved. */
 extern const unsigned long mw_ftrace_arg_flags;
 

@@ -11,6 +11,7 @@
 #include <linux/utsname.h>
 
 #include <mlockwatch/format.h>
+#include "compat.h"
 #include "control.h"
 #include "hooks.h"
 #include "mlockwatch.h"
@@ -100,6 +101,7 @@ static int summary_show(struct seq_file *m, void *v)
 	seq_printf(m, "table_buckets: %lu\n", t.buckets);
 	seq_printf(m, "table_full: %lu\n", t.full);
 	seq_printf(m, "table_alloc_failures: %lu\n", t.alloc_failures);
+	seq_printf(m, "table_allocator: %s\n", mw_entry_allocator());
 	seq_printf(m, "table_stale: %lu\n", t.stale);
 	seq_printf(m, "table_preexisting: %lu\n", t.preexisting);
 	seq_printf(m, "table_resolved: %lu\n", t.resolved);

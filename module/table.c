@@ -144,7 +144,7 @@ static struct mw_entry *mw_unlink(struct mw_entry *e)
 static void mw_free(struct mw_entry *e)
 {
 	if (e)
-		kmem_cache_free(mw_entry_cache, e);
+		mw_entry_free(mw_entry_cache, e);
 }
 
 /*
@@ -160,7 +160,7 @@ static struct mw_entry *mw_alloc(void)
 		atomic_long_inc(&mw_stats.full);
 		return NULL;
 	}
-	e = kmem_cache_zalloc(mw_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
+	e = mw_entry_alloc(mw_entry_cache, sizeof(*e));
 	if (!e) {
 		atomic_long_dec(&mw_nr_entries);
 		atomic_long_inc(&mw_stats.alloc_failures);
@@ -171,7 +171,7 @@ static struct mw_entry *mw_alloc(void)
 static void mw_unalloc(struct mw_entry *e)
 {
 	atomic_long_dec(&mw_nr_entries);
-	kmem_cache_free(mw_entry_cache, e);
+	mw_entry_free(mw_entry_cache, e);
 }
 
 static void mw_note_mm(struct mw_entry *e, struct mm_struct *mm, pid_t pid)
@@ -698,7 +698,7 @@ void mw_table_exit(void)
 	for (i = 0; i < (1U << mw_bucket_bits); i++)
 		hlist_for_each_entry_safe(e, tmp, &mw_buckets[i], node) {
 			hlist_del(&e->node);
-			kmem_cache_free(mw_entry_cache, e);
+			mw_entry_free(mw_entry_cache, e);
 		}
 	kmem_cache_destroy(mw_entry_cache);
 	vfree(mw_buckets);

@@ -81,6 +81,11 @@
  *   table_entries, table_max_folios, table_buckets
  *   table_full, table_alloc_failures   folios the table could not hold;
  *                         either one makes the module incomplete
+ *   table_allocator       where entries come from: kmem_cache (the
+ *                         mlockwatch_entry cache), kmalloc_nolock
+ *                         (PREEMPT_RT 6.18+: hooks run with preemption
+ *                         off, where RT's slab paths may sleep), or none
+ *                         (older PREEMPT_RT: every entry fails, incomplete)
  *   table_stale           an entry met a reused PFN (a module bug)
  *   table_preexisting     entries made for folios PG_mlocked at load
  *   table_resolved        entries dropped: unlocked, PG_mlocked clear
