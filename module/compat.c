@@ -274,6 +274,13 @@ static const struct mw_symbol sym_rmap_remove_pmd[] = {
 	{ "folio_remove_rmap_pmd", dec_folio_pmd }, { }
 };
 
+/* Without THP (Debian's PREEMPT_RT kernels) nothing is ever split. */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+#define MW_HOOK_IF_THP	MW_HOOK_REQUIRED
+#else
+#define MW_HOOK_IF_THP	0
+#endif
+
 #define HOOK(_label, _role, _mech, _flags, _syms) \
 	{ .label = _label, .role = _role, .mech = _mech, .flags = _flags, \
 	  .symbols = _syms }
@@ -288,7 +295,7 @@ const struct mw_hook_desc mw_hook_descs[] = {
 	HOOK("nr_mlock_write", MW_ROLE_NR_MLOCK_WRITE, MW_MECH_FTRACE, MW_HOOK_REQUIRED,
 	     sym_nr_mlock_write),
 	HOOK("free", MW_ROLE_FREE, MW_MECH_TRACEPOINT, MW_HOOK_REQUIRED, sym_free),
-	HOOK("split", MW_ROLE_SPLIT, MW_MECH_KRETPROBE, MW_HOOK_REQUIRED, sym_split),
+	HOOK("split", MW_ROLE_SPLIT, MW_MECH_KRETPROBE, MW_HOOK_IF_THP, sym_split),
 	/* Only kernels with non-uniform splits have it. */
 	HOOK("split_non_uniform", MW_ROLE_SPLIT, MW_MECH_KRETPROBE, 0,
 	     sym_split_non_uniform),
