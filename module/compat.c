@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel-version differences, in one place: ordered symbol tables and the
- * decoders for each signature. Kernel map: shared/notes/kernel-mlock-map.md
- * section 1 (symbols) and 10.1 (hook plan).
+ * decoders for each signature. What each kernel has: docs/kernel-map.md.
  */
 #include <linux/version.h>
 #include <linux/ftrace.h>
@@ -316,7 +315,7 @@ const unsigned int mw_nr_hook_descs = ARRAY_SIZE(mw_hook_descs);
 
 /*
  * Every function that calls mod_zone_page_state(zone, NR_MLOCK, ...) on
- * the Debian builds (kernel map 1c). The free path is inlined into its
+ * the Debian builds (docs/kernel-map.md, "NR_MLOCK and the events"). The free path is inlined into its
  * callers, which differ by version. A caller not listed here is reported
  * as unattributed: that is how a stray NR_MLOCK writer gets caught.
  */

@@ -88,7 +88,7 @@ static char mw_first_name[KSYM_SYMBOL_LEN];
 
 /*
  * Return addresses of NR_MLOCK writes already classified. The call sites
- * are few (kernel map 1c), so a small lock-free table spares a kallsyms
+ * are few (docs/kernel-map.md), so a small lock-free table spares a kallsyms
  * lookup per write; when it is full, lookups simply are not cached.
  */
 #define MW_CALLER_CACHE	32

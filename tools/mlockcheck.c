@@ -262,8 +262,8 @@ static const char *ksym_name(unsigned long long addr)
 }
 
 /*
- * Every function that writes NR_MLOCK on the supported kernels (the
- * kernel map's section 1c), newest spelling first; mlockwatch's compat.c
+ * Every function that writes NR_MLOCK on the supported kernels
+ * (docs/kernel-map.md), newest spelling first; mlockwatch's compat.c
  * has the same list.
  */
 static const struct {

@@ -20,7 +20,7 @@ region_cmd touch && region_cmd lock || ktap_print_msg "could not hold 4 MiB lock
 base=$(nr_mlock_quiesced)
 ktap_print_msg "nr_mlock at start: $base"
 
-# The since-boot identity (shared/notes): a diagnostic, not a verdict.
+# The since-boot identity (docs/kernel-map.md): a diagnostic, not a verdict.
 identity() {
 	echo "nr_mlock $(vmstat nr_mlock), events $(( $(vmstat unevictable_pgs_mlocked) -
 		$(vmstat unevictable_pgs_munlocked) - $(vmstat unevictable_pgs_stranded) -
