@@ -98,8 +98,10 @@ mw_event_delta() {
 # one (its uname -r says 6.1.0-57 for 6.1.192), else the start of uname -r.
 kernel_version() {
 	local v
-	v=$(sed -n 's/.* Debian \([0-9][0-9]*\.[0-9][0-9]*[.0-9]*\).*/\1/p' /proc/version)
-	[ -n "$v" ] || v=$(uname -r | sed 's/^\([0-9][0-9]*\.[0-9][0-9]*[.0-9]*\).*/\1/')
+	v=$(echo "${MW_PROC_VERSION:-$(cat /proc/version)}" |
+		sed -n 's/.* Debian \([0-9][0-9]*\.[0-9][0-9]*[.0-9]*\).*/\1/p')
+	[ -n "$v" ] || v=$(echo "${MW_UNAME_R:-$(uname -r)}" |
+		sed -n 's/^\([0-9][0-9]*\.[0-9][0-9]*[.0-9]*\).*/\1/p')
 	echo "$v"
 }
 
