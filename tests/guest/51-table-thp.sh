@@ -8,6 +8,10 @@
 ktap_print_header
 ktap_set_plan 9
 
+if [ ! -d /sys/kernel/mm/transparent_hugepage ]; then
+	ktap_skip_all "this kernel has no THP (CONFIG_TRANSPARENT_HUGEPAGE is off, as on Debian's PREEMPT_RT kernels)"
+	exit "$KSFT_SKIP"
+fi
 mw_load
 probe_start p1
 thp=/sys/kernel/mm/transparent_hugepage

@@ -226,15 +226,26 @@ fsum_col() {
 }
 
 # expect_no_errors DESCRIPTION: after a drain and a scan, mismatches is
-# empty, the scan found nothing and the module is complete.
+# empty, the scan found nothing and the module is complete. On a kernel
+# with the known mlock_count overcount (tests/known-kernel-bugs), a
+# workload that races mlocks across CPUs can hit it for real; when the
+# only errors are overcount verdicts, that is the bug seen, reported as
+# "# XFAIL" with the folios printed; the verdicts stay in mismatches.
 expect_no_errors() {
-	local m
+	local m n got
 	drain
 	mw_control scan
 	m=$(awk 'NR > 2' "$MW_DEBUGFS/mismatches")
 	[ -z "$m" ] || ktap_print_msg "mismatches: $m"
-	expect_eq "$1: no error verdict after a drain and a scan" \
-		"0 0 0 0 0" "$(echo "$m" | grep -c .) $(mw_summary scan_unwitnessed_set) $(mw_summary scan_unwitnessed_clear) $(mw_summary scan_overcount) $(mw_summary incomplete)"
+	n=$(echo "$m" | grep -c .)
+	got="$n $(mw_summary scan_unwitnessed_set) $(mw_summary scan_unwitnessed_clear) $(mw_summary scan_overcount) $(mw_summary incomplete)"
+	if [ "$n" -gt 0 ] && [ "$got" = "$n 0 0 $n 0" ] && known_bug mlock-count-overcount &&
+	   [ "$(echo "$m" | awk '{ print $13 }' | sort -u)" = overcount ]; then
+		ktap_print_msg "$1: $n folio(s) overcounted: the known mlock_count overcount fired under this workload"
+		ktap_test_xfail "$1: no error verdict after a drain and a scan (known kernel bug mlock-count-overcount on $(kernel_version))"
+		return
+	fi
+	expect_eq "$1: no error verdict after a drain and a scan" "0 0 0 0 0" "$got"
 }
 
 # The shadow-table scenarios (50-52) share these.
