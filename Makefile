@@ -21,9 +21,15 @@ TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(filter-out tools/mlockchec
 TEST_PROGS := $(patsubst tests/guest/%.c,$(BUILD)/tools/%,$(wildcard tests/guest/*.c))
 BENCH_PROGS := $(BUILD)/tools/mlockbench
 
+# The kselftest KTAP helpers come from the source of the kernel with role "src".
+KTAP_KERNEL  := $(shell $(TOP)/scripts/kernels last src)
+KTAP_HELPERS := $(BUILD)/src/linux-source-$(KTAP_KERNEL)/tools/testing/selftests/kselftest/ktap_helpers.sh
+# kselftest.h, for the guest programs that are kselftests (the reproducers).
+KSFT_INC     := $(BUILD)/src/linux-source-$(KTAP_KERNEL)/tools/testing/selftests
+
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/Kbuild include/mlockwatch/*.h)
 
-.PHONY: all module tools payload demo detection bench check check-host check-debug soak debug-kernel deps kernels dkms-check clean help
+.PHONY: all module tools payload demo detection bench check check-host check-debug soak debug-kernel fixed-kernel deps kernels dkms-check clean help
 
 all: module tools
 
@@ -59,8 +65,8 @@ $(BUILD)/tools/mlockcheck: tools/mlockcheck.c bpf/mlockcheck.h $(BUILD)/bpf/mloc
 	$(CC) $(TOOL_CFLAGS) -Wno-unused-parameter -Wno-missing-field-initializers \
 		-I$(BUILD)/bpf -I$(TOP)/bpf -o $@ $< $(TOOL_LDFLAGS) -lbpf -lelf -lz -lzstd
 
-$(BUILD)/tools/%: tests/guest/%.c | $(BUILD)/tools
-	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS)
+$(BUILD)/tools/%: tests/guest/%.c | $(BUILD)/tools $(KTAP_HELPERS)
+	$(CC) $(TOOL_CFLAGS) -I$(KSFT_INC) -o $@ $< $(TOOL_LDFLAGS)
 
 $(BUILD)/tools/mlockbench: bench/mlockbench.c | $(BUILD)/tools
 	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS)
@@ -68,9 +74,6 @@ $(BUILD)/tools/mlockbench: bench/mlockbench.c | $(BUILD)/tools
 $(BUILD)/tools:
 	mkdir -p $@
 
-# The kselftest KTAP helpers come from the source of the kernel with role "src".
-KTAP_KERNEL  := $(shell $(TOP)/scripts/kernels last src)
-KTAP_HELPERS := $(BUILD)/src/linux-source-$(KTAP_KERNEL)/tools/testing/selftests/kselftest/ktap_helpers.sh
 
 $(KTAP_HELPERS):
 	@$(TOP)/scripts/source-fetch $(KTAP_KERNEL)
@@ -130,7 +133,11 @@ soak: deps
 
 ## debug-kernel: build (once, cached) the LOCKDEP/KASAN/kmemleak kernel
 debug-kernel: deps
-	@$(TOP)/scripts/debug-kernel
+	@$(TOP)/scripts/build-kernel debug
+
+## fixed-kernel: build 7.3 with patches/ (the overcount fix), boot it and the stock 7.3; writes tests/results/fixed-kernel.md
+fixed-kernel: deps
+	@$(TOP)/scripts/build-kernel fixed && $(TOP)/scripts/check-fixed
 
 ## check-debug: the guest suite on the debug kernel; writes tests/results/debug-kernel.md
 check-debug: deps

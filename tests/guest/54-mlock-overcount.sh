@@ -1,5 +1,7 @@
 #!/bin/sh
-# mlock_count overcount from out-of-order mlock batches (mlock_overcount.c):
+# mlock_count overcount from out-of-order mlock batches (mlock_overcount.c,
+# a kselftest: KSFT_FAIL when it saw the bug, KSFT_SKIP when it could not
+# run, which fails here):
 # a folio left PG_mlocked and unevictable after every locking mapping is
 # gone, NR_MLOCK one page high, until the folio is freed. Both target
 # kernels show it (tests/known-kernel-bugs); mlockwatch's shadow table
@@ -18,7 +20,7 @@ mw_load
 out=$(MO_KEEP=1 /mw/mlock_overcount)
 rc=$?
 ktap_print_msg "with mlockwatch: $out"
-pfn=$(echo "$out" | sed -n 's/^PFN \([0-9]*\) .*/\1/p')
+pfn=$(echo "$out" | sed -n 's/^# PFN \([0-9]*\) .*/\1/p')
 drain
 mw_control scan
 line=$(awk -v p="$pfn" 'NR > 2 && $1 == p { print $4, $5, $6, $9, $13 }' "$MW_DEBUGFS/folios")

@@ -21,13 +21,19 @@
  * It checks what the kernel itself shows: PG_mlocked and PG_unevictable
  * of F in /proc/kpageflags after every mapping is gone, and NR_MLOCK.
  * Step 4 needs CPU 0's batch to survive steps 2 and 3, which another task
- * draining CPU 0 can prevent, so it tries up to ATTEMPTS times. Exits 1
- * as soon as F is left mlocked, 0 when it never was, 2 when the test
- * could not run (needs 2 CPUs, root, tmpfs on /dev/shm, and at least one
- * attempt whose mlock was still queued after the fault). With
- * MO_KEEP=1 in the environment the file stays, so that F stays too (for
- * mlockwatch to be asked about it); remove /dev/shm/mlock_overcount then.
+ * draining CPU 0 can prevent, so it tries up to ATTEMPTS times.
+ *
+ * A kselftest in the shape of tools/testing/selftests/mm/ (KTAP output
+ * through kselftest.h, no dependency on mlockwatch): KSFT_FAIL (1) as
+ * soon as F is left mlocked, KSFT_PASS (0) when it never was, KSFT_SKIP
+ * (4) when the test could not run (needs 2 CPUs, root, tmpfs on
+ * /dev/shm, and at least one attempt whose mlock was still queued after
+ * the fault). With MO_KEEP=1 in the environment the file stays, so that F
+ * stays too (for mlockwatch to be asked about it); remove
+ * /dev/shm/mlock_overcount then. docs/bugs/mlock-count-overcount.md has
+ * the analysis.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdint.h>
@@ -38,6 +44,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include "kselftest.h"
 
 #define KPF_MLOCKED	33
 #define KPF_UNEVICTABLE	18
@@ -53,20 +61,16 @@ static void on_cpu(int cpu)
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		perror("sched_setaffinity");
-		exit(2);
-	}
+	if (sched_setaffinity(0, sizeof(set), &set))
+		ksft_exit_skip("sched_setaffinity to CPU %d: %s\n", cpu, strerror(errno));
 }
 
 static void write_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY);
 
-	if (fd < 0 || write(fd, val, strlen(val)) < 0) {
-		perror(path);
-		exit(2);
-	}
+	if (fd < 0 || write(fd, val, strlen(val)) < 0)
+		ksft_exit_skip("writing %s: %s (needs root)\n", path, strerror(errno));
 	close(fd);
 }
 
@@ -83,10 +87,8 @@ static uint64_t pfn_of(const char *addr)
 	int fd = open("/proc/self/pagemap", O_RDONLY);
 	uint64_t e = 0;
 
-	if (fd < 0 || pread(fd, &e, 8, (uintptr_t)addr / page * 8) != 8) {
-		perror("pagemap");
-		exit(2);
-	}
+	if (fd < 0 || pread(fd, &e, 8, (uintptr_t)addr / page * 8) != 8)
+		ksft_exit_skip("/proc/self/pagemap: %s\n", strerror(errno));
 	close(fd);
 	return e & ((1ULL << 55) - 1);
 }
@@ -96,10 +98,8 @@ static uint64_t kpageflags(uint64_t pfn)
 	int fd = open("/proc/kpageflags", O_RDONLY);
 	uint64_t f = 0;
 
-	if (fd < 0 || pread(fd, &f, 8, pfn * 8) != 8) {
-		perror("kpageflags");
-		exit(2);
-	}
+	if (fd < 0 || pread(fd, &f, 8, pfn * 8) != 8)
+		ksft_exit_skip("/proc/kpageflags: %s (needs root)\n", strerror(errno));
 	close(fd);
 	return f;
 }
@@ -129,16 +129,16 @@ static void p2_main(int cmd, int ack, int fd)
 
 	on_cpu(1);
 	if (m == MAP_FAILED)
-		_exit(2);
+		_exit(KSFT_SKIP);
 	c = m[0];		/* mapped before mlock: no fault on its side */
 	(void)c;
 	while (read(cmd, &op, 1) == 1) {
 		if (op == 'l' && mlock(m, page))
-			_exit(2);
+			_exit(KSFT_SKIP);
 		if (op == 'u' && munlock(m, page))
-			_exit(2);
+			_exit(KSFT_SKIP);
 		if (write(ack, &op, 1) != 1)
-			_exit(2);
+			_exit(KSFT_SKIP);
 	}
 	munmap(m, page);
 	_exit(0);
@@ -146,10 +146,8 @@ static void p2_main(int cmd, int ack, int fd)
 
 static void p2_do(int cmd, int ack, char op)
 {
-	if (write(cmd, &op, 1) != 1 || read(ack, &op, 1) != 1) {
-		fprintf(stderr, "P2 is gone\n");
-		exit(2);
-	}
+	if (write(cmd, &op, 1) != 1 || read(ack, &op, 1) != 1)
+		ksft_exit_skip("P2 is gone (its mmap, mlock or munlock failed)\n");
 }
 
 /*
@@ -168,17 +166,15 @@ static int attempt(int *armed, uint64_t *pfn, uint64_t *flags_after,
 	pid_t p2;
 
 	fd = open(PATH, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || ftruncate(fd, page) || pwrite(fd, "x", 1, 0) != 1) {
-		perror(PATH);
-		exit(2);
-	}
+	if (fd < 0 || ftruncate(fd, page) || pwrite(fd, "x", 1, 0) != 1)
+		ksft_exit_skip("%s: %s (needs tmpfs on /dev/shm)\n", PATH, strerror(errno));
 	drain_all();
 	*before = nr_mlock();
 	if (pipe(to_p2) || pipe(from_p2))
-		exit(2);
+		ksft_exit_skip("pipe: %s\n", strerror(errno));
 	p2 = fork();
 	if (p2 < 0)
-		exit(2);
+		ksft_exit_skip("fork: %s\n", strerror(errno));
 	if (p2 == 0) {
 		close(to_p2[1]);
 		close(from_p2[0]);
@@ -190,10 +186,8 @@ static int attempt(int *armed, uint64_t *pfn, uint64_t *flags_after,
 	/* 1. P1 on CPU 0: an ONFAULT mapping, then a fault queues an mlock */
 	on_cpu(0);
 	m = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED || syscall(SYS_mlock2, m, page, 1 /* MLOCK_ONFAULT */)) {
-		perror("mmap/mlock2");
-		exit(2);
-	}
+	if (m == MAP_FAILED || syscall(SYS_mlock2, m, page, 1 /* MLOCK_ONFAULT */))
+		ksft_exit_skip("mmap/mlock2(MLOCK_ONFAULT): %s\n", strerror(errno));
 	c = *(volatile char *)m;
 	(void)c;
 	*pfn = pfn_of(m);
@@ -203,7 +197,7 @@ static int attempt(int *armed, uint64_t *pfn, uint64_t *flags_after,
 	/* 2. P1 on CPU 1 munlocks: processed there, PG_mlocked cleared */
 	on_cpu(1);
 	if (munlock(m, page))
-		exit(2);
+		ksft_exit_skip("munlock: %s\n", strerror(errno));
 	/* 3. P2 on CPU 1 mlocks: PG_mlocked again, mlock_count 1 */
 	p2_do(to_p2[1], from_p2[0], 'l');
 	/* 4. CPU 0's batch finally runs P1's old mlock */
@@ -227,11 +221,11 @@ int main(void)
 	long before = 0, after = 0;
 	uint64_t pfn = 0, flags = 0;
 
+	ksft_print_header();
 	page = sysconf(_SC_PAGESIZE);
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
-		fprintf(stderr, "needs two CPUs\n");
-		return 2;
-	}
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		ksft_exit_skip("needs two CPUs\n");
+	ksft_set_plan(1);
 	for (i = 1; i <= ATTEMPTS && !leaked; i++) {
 		leaked = attempt(&armed, &pfn, &flags, &before, &after);
 		narmed += armed;
@@ -239,13 +233,12 @@ int main(void)
 			unlink(PATH);
 	}
 	i--;
-	printf("PFN %llu after both processes munlocked and unmapped it: PG_mlocked %d, PG_unevictable %d; nr_mlock %ld -> %ld (attempt %d of up to %d, %d armed)\n",
-	       (unsigned long long)pfn, !!(flags & (1ULL << KPF_MLOCKED)),
-	       !!(flags & (1ULL << KPF_UNEVICTABLE)), before, after,
-	       i, ATTEMPTS, narmed);
-	if (!narmed) {
-		fprintf(stderr, "CPU 0's mlock batch was drained before the race every time: could not test\n");
-		return 2;
-	}
-	return leaked;
+	ksft_print_msg("PFN %llu after both processes munlocked and unmapped it: PG_mlocked %d, PG_unevictable %d; nr_mlock %ld -> %ld (attempt %d of up to %d, %d armed)\n",
+		       (unsigned long long)pfn, !!(flags & (1ULL << KPF_MLOCKED)),
+		       !!(flags & (1ULL << KPF_UNEVICTABLE)), before, after,
+		       i, ATTEMPTS, narmed);
+	if (!narmed)
+		ksft_exit_skip("CPU 0's mlock batch was drained before the race every time: could not test\n");
+	ksft_test_result(!leaked, "a folio is unlocked once every locking mapping is gone (no mlock_count overcount)\n");
+	ksft_finished();
 }
