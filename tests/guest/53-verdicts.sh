@@ -63,12 +63,13 @@ expect_eq "cleared PG_mlocked: the tracepoint fired once for it" "1" "$(traced u
 
 # The count injections need folios the kernel counted exactly (count 1,
 # shadow 1): mlock may undercount one by design, when the folio is
-# isolated at that moment (seen under a loaded host).
+# isolated at that moment (seen under a loaded host). inject takes
+# offsets in KiB; x86_64's pages are 4 KiB (busybox has no getconf).
 drain
 probe "pfns b /tmp/b"
-exact=$(awk 'NR == FNR { off[$1] = FNR - 1; next }
+exact=$(awk -v kib=4 'NR == FNR { off[$1] = (FNR - 1) * kib; next }
 	     FNR > 2 && ($1 in off) && $4 == 1 && $5 == 1 { print off[$1] }' /tmp/b "$MW_DEBUGFS/folios" | sort -n)
-ktap_print_msg "pages of b counted exactly (of 16): $(echo $exact | wc -w)"
+ktap_print_msg "pages of b counted exactly (of 16): $(echo $exact | wc -w); their offsets in KiB (inject's unit): $(echo $exact)"
 off1=$(echo $exact | awk '{ print $1 }')
 off2=$(echo $exact | awk '{ print $2 }')
 
