@@ -65,11 +65,25 @@ expect_eq "cleared PG_mlocked: the tracepoint fired once for it" "1" "$(traced u
 # shadow 1): mlock may undercount one by design, when the folio is
 # isolated at that moment (seen under a loaded host). inject takes
 # offsets in KiB; x86_64's pages are 4 KiB (busybox has no getconf).
-drain
-probe "pfns b /tmp/b"
-exact=$(awk -v kib=4 'NR == FNR { off[$1] = (FNR - 1) * kib; next }
-	     FNR > 2 && ($1 in off) && $4 == 1 && $5 == 1 { print off[$1] }' /tmp/b "$MW_DEBUGFS/folios" | sort -n)
-ktap_print_msg "pages of b counted exactly (of 16): $(echo $exact | wc -w); their offsets in KiB (inject's unit): $(echo $exact)"
+# exact_pages: the offsets (KiB) of b's pages counted exactly.
+exact_pages() {
+	drain
+	probe "pfns b /tmp/b"
+	awk -v kib=4 'NR == FNR { off[$1] = (FNR - 1) * kib; next }
+	     FNR > 2 && ($1 in off) && $4 == 1 && $5 == 1 { print off[$1] }' /tmp/b "$MW_DEBUGFS/folios" | sort -n
+}
+exact=$(exact_pages)
+tries=1
+# Seen on 7.3-rc7 under single-threaded TCG: all 16 undercounted. Lock
+# them again until two are counted exactly.
+while [ "$(echo $exact | wc -w)" -lt 2 ] && [ "$tries" -lt 5 ]; do
+	probe "munlock b" && drain && probe "mlock b"
+	exact=$(exact_pages)
+	tries=$((tries + 1))
+done
+ktap_print_msg "pages of b counted exactly (of 16): $(echo $exact | wc -w) after $tries lock(s); their offsets in KiB (inject's unit): $(echo $exact)"
+[ "$(echo $exact | wc -w)" -ge 2 ] ||
+	ktap_print_msg "the kernel undercounted b's pages every time: the count injections below cannot be exact"
 off1=$(echo $exact | awk '{ print $1 }')
 off2=$(echo $exact | awk '{ print $2 }')
 
