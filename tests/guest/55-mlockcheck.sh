@@ -5,6 +5,15 @@
 # the exact size), incomplete (exit 3) when mlockwatch's table is too
 # small, mismatch still when the kernel's own counters disagree then, and
 # exit 2 with one line for a setup or usage error.
+#
+# Single-threaded TCG: it loads and unloads the module several times and
+# attaches and detaches mlockcheck's BPF kprobes on the vmstat writers
+# while the kernel runs; under QEMU 7.2's multi-threaded TCG a vCPU can go
+# on executing a stale translation of the patched text. Seen once on 7.3
+# with a CPU-bound process on the host: khugepaged called through a freed
+# ftrace trampoline (RIP 0 from lru_gen_del_folio) after mlockwatch was
+# unloaded. See README, tests/qemu.
+# mlockvm: --tcg-single
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 20
