@@ -216,8 +216,8 @@ static void dec_none(const unsigned long *raw, struct mw_args *out)
  *     mlock_page_drain_remote -> mlock_drain_remote.
  * 6.8 (David Hildenbrand's rmap rework): page_*_rmap -> folio_*_rmap_{ptes,pmd}.
  * 6.10: split_huge_page_to_list -> split_huge_page_to_list_to_order.
- * 6.14: folio_split() (non-uniform) beside it, both over a static
- *       __folio_split(); 7.x: the uniform one is out of line only as
+ * By 7.3: folio_split() (non-uniform) beside it, both over a static
+ *       __folio_split(), the uniform one out of line only as
  *       __split_huge_page_to_list_to_order().
  */
 static const struct mw_symbol sym_mlock[] = {
