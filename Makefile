@@ -29,7 +29,7 @@ KSFT_INC     := $(BUILD)/src/linux-source-$(KTAP_KERNEL)/tools/testing/selftests
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/Kbuild include/mlockwatch/*.h)
 
-.PHONY: all module tools payload demo detection bench check check-host check-debug soak debug-kernel fixed-kernel deps kernels dkms-check clean help
+.PHONY: all module tools payload demo detection bug-corpus bench check check-host check-debug soak debug-kernel fixed-kernel deps kernels dkms-check clean help
 
 all: module tools
 
@@ -65,7 +65,7 @@ $(BUILD)/tools/mlockcheck: tools/mlockcheck.c bpf/mlockcheck.h $(BUILD)/bpf/mloc
 	$(CC) $(TOOL_CFLAGS) -Wno-unused-parameter -Wno-missing-field-initializers \
 		-I$(BUILD)/bpf -I$(TOP)/bpf -o $@ $< $(TOOL_LDFLAGS) -lbpf -lelf -lz -lzstd
 
-$(BUILD)/tools/%: tests/guest/%.c | $(BUILD)/tools $(KTAP_HELPERS)
+$(BUILD)/tools/%: tests/guest/%.c $(wildcard tests/guest/*.h) | $(BUILD)/tools $(KTAP_HELPERS)
 	$(CC) $(TOOL_CFLAGS) -I$(KSFT_INC) -o $@ $< $(TOOL_LDFLAGS)
 
 $(BUILD)/tools/mlockbench: bench/mlockbench.c | $(BUILD)/tools
@@ -115,6 +115,11 @@ demo: deps
 detection: deps
 	@mkdir -p $(TOP)/tests/results
 	@$(TOP)/scripts/detection-matrix --write $(TOP)/tests/results/detection.md
+
+## bug-corpus: regenerate tests/results/bug-corpus.md (each bug's kernels, one boot each)
+bug-corpus: deps
+	@mkdir -p $(TOP)/tests/results
+	@$(TOP)/scripts/bug-corpus --write $(TOP)/tests/results/bug-corpus.md
 
 ## bench: overhead, memory, listing and scale figures under TCG; writes bench/results.md
 bench: deps

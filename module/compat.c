@@ -250,6 +250,9 @@ static const struct mw_symbol sym_split[] = {
 static const struct mw_symbol sym_split_non_uniform[] = {
 	{ "folio_split", dec_folio }, { }
 };
+static const struct mw_symbol sym_driver_locked_vm[] = {
+	{ "__account_locked_vm", dec_none }, { }
+};
 static const struct mw_symbol sym_rmap_add_file[] = {
 	{ "folio_add_file_rmap_ptes", dec_folio_ptes },
 	{ "page_add_file_rmap", dec_page_vma_compound }, { }
@@ -298,6 +301,12 @@ const struct mw_hook_desc mw_hook_descs[] = {
 	/* Only kernels with non-uniform splits have it. */
 	HOOK("split_non_uniform", MW_ROLE_SPLIT, MW_MECH_KRETPROBE, 0,
 	     sym_split_non_uniform),
+	/*
+	 * VFIO, iommufd and FPGA DFL charge mm->locked_vm for DMA pins,
+	 * with no VM_LOCKED VMA: the mms view must know how much.
+	 */
+	HOOK("driver_locked_vm", MW_ROLE_DRIVER_LOCKED_VM, MW_MECH_KRETPROBE, 0,
+	     sym_driver_locked_vm),
 	HOOK("rmap_add_file", MW_ROLE_RMAP_ADD, MW_MECH_FTRACE,
 	     MW_HOOK_REQUIRED | MW_HOOK_RMAP, sym_rmap_add_file),
 	HOOK("rmap_add_file_pmd", MW_ROLE_RMAP_ADD, MW_MECH_FTRACE, MW_HOOK_RMAP,

@@ -80,6 +80,7 @@ enum mw_role {
 	MW_ROLE_SPLIT,		/* split_huge_page_to_list(_to_order) */
 	MW_ROLE_RMAP_ADD,	/* page/folio add rmap: attribution only */
 	MW_ROLE_RMAP_REMOVE,	/* page/folio remove rmap: attribution only */
+	MW_ROLE_DRIVER_LOCKED_VM,	/* __account_locked_vm: a driver's DMA pins */
 	MW_NR_ROLES,
 };
 

@@ -10,7 +10,8 @@
  *             that the witnessed counters equal vmstat's deltas; if not,
  *             the module is incomplete and says which hook or counter
  *   scan      walk every PFN and every table entry for the verdicts no
- *             hook can reach (unwitnessed-set, unwitnessed-clear)
+ *             hook can reach (unwitnessed-set, unwitnessed-clear), and
+ *             every mm for its locked_vm (mms.c)
  *
  * Everything here runs in process context under mw_control_lock and may
  * sleep; the hooks never take it.
@@ -23,6 +24,7 @@
 
 #include "control.h"
 #include "hooks.h"
+#include "mms.h"
 #include "scan.h"
 #include "table.h"
 #include "witness.h"
@@ -173,6 +175,7 @@ int mw_control_write(const char *buf, size_t len)
 		err = mw_selftest();
 	} else if (!strcmp(verb, "scan")) {
 		mw_scan();
+		mw_mms_scan();
 		err = 0;
 	} else {
 		err = -EINVAL;

@@ -16,6 +16,7 @@
 #include "hooks.h"
 #include "mlockwatch.h"
 #include "folios.h"
+#include "mms.h"
 #include "scan.h"
 #include "table.h"
 #include "vmstat.h"
@@ -110,6 +111,7 @@ static int summary_show(struct seq_file *m, void *v)
 	seq_printf(m, "table_split_entries: %lu\n", t.split_entries);
 	seq_printf(m, "munlock_untracked: %lu\n", t.munlock_untracked);
 	mw_scan_show(m);
+	mw_mms_show_summary(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(summary);
@@ -154,6 +156,7 @@ int mw_debugfs_init(void)
 	debugfs_create_file("hooks", 0400, mw_dir, NULL, &hooks_fops);
 	debugfs_create_file("control", 0200, mw_dir, NULL, &control_fops);
 	mw_folios_create(mw_dir);
+	mw_mms_create(mw_dir);
 	return 0;
 }
 

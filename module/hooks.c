@@ -30,6 +30,7 @@
 
 #include "compat.h"
 #include "hooks.h"
+#include "mms.h"
 #include "table.h"
 #include "witness.h"
 
@@ -231,6 +232,7 @@ union mw_kretprobe_data {
 		unsigned long head_pfn;
 		unsigned int old_order;
 	} split;
+	long driver_pages;	/* __account_locked_vm(mm, pages, inc, ...) */
 };
 
 static int mw_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -267,6 +269,10 @@ static int mw_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 		d->split.old_order = folio_order(a.folio);
 		mw_table_split_enter();
 		break;
+	case MW_ROLE_DRIVER_LOCKED_VM:
+		mw_regs_args(regs, raw);
+		d->driver_pages = raw[2] ? (long)raw[1] : -(long)raw[1];
+		break;
 	default:
 		break;
 	}
@@ -292,6 +298,11 @@ static int mw_kretprobe_exit(struct kretprobe_instance *ri, struct pt_regs *regs
 		ret = (int)regs_return_value(regs);
 		mw_witness_split_exit(&d->split.w, ret);
 		mw_table_split_exit(d->split.head_pfn, d->split.old_order, !ret);
+		break;
+	case MW_ROLE_DRIVER_LOCKED_VM:
+		/* A charge over RLIMIT_MEMLOCK fails and changes nothing. */
+		if (!regs_return_value(regs))
+			mw_mms_driver_charge(d->driver_pages);
 		break;
 	default:
 		break;

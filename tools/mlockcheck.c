@@ -362,6 +362,11 @@ struct sample {
 	char mod_reasons[256];
 	long long mod_w[4];		/* witnessed mlocked, munlocked, stranded, cleared */
 	long mod_mismatches;
+	/* mlockwatch's mms view: mms whose locked_vm is off, and by how much */
+	bool mms;
+	long mms_excess_n, mms_deficit_n;
+	long long mms_excess, mms_deficit;	/* pages, each > 0 */
+	char mms_first[160];		/* the first such line */
 };
 
 static double now(void)
@@ -473,6 +478,41 @@ static void read_module(struct sample *s)
 	s->mod_mismatches = n;
 }
 
+/*
+ * The mms view, read now: the module walks every mm under its mmap_lock
+ * as the file is read (include/mlockwatch/format.h). A module without
+ * the view (an older build) leaves s->mms false.
+ */
+static void read_mms(struct sample *s)
+{
+	FILE *f = fopen(MW_DIR "/mms", "r");
+	char line[256], comm[64], verdict[32];
+	unsigned long long lvm, vml;
+	long long delta;
+	int pid;
+
+	s->mms = f != NULL;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%d %63s %llu %llu %lld %31s", &pid, comm,
+			   &lvm, &vml, &delta, verdict) != 6 ||
+		    (strcmp(verdict, "excess") && strcmp(verdict, "deficit")))
+			continue;
+		if (!s->mms_excess_n && !s->mms_deficit_n)
+			snprintf(s->mms_first, sizeof(s->mms_first),
+				 "pid %d (%s) locked_vm %llu, VM_LOCKED %llu pages",
+				 pid, comm, lvm, vml);
+		if (delta > 0) {
+			s->mms_excess_n++;
+			s->mms_excess += delta;
+		} else {
+			s->mms_deficit_n++;
+			s->mms_deficit -= delta;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
 static struct mlockcheck_bpf *skel;
 static double t0;
 
@@ -481,8 +521,10 @@ static void take(struct sample *s)
 	memset(s, 0, sizeof(*s));
 	s->t = now() - t0;
 	/* The module first: its NR_MLOCK is exact, /proc/vmstat's is not. */
-	if (module_loaded())
+	if (module_loaded()) {
 		read_module(s);
+		read_mms(s);
+	}
 	memcpy(&s->bpf, &skel->bss->totals, sizeof(s->bpf));
 	read_vmstat(s);
 }
@@ -677,6 +719,14 @@ static void check(const struct sample *b, const struct sample *s, bool final,
 		found(c, "module-verdicts", SRC_MODULE, 0, s->mod_mismatches,
 		      "mlockwatch's mismatches lists %ld folio(s): see below",
 		      s->mod_mismatches);
+	if (s->mms && s->mms_excess_n)
+		found(c, "locked-vm", 0, 0, s->mms_excess,
+		      "%ld mm(s) with locked_vm above the pages of their VM_LOCKED VMAs, first %s: see mlockwatch's mms",
+		      s->mms_excess_n, s->mms_first);
+	if (s->mms && s->mms_deficit_n)
+		found(c, "locked-vm", 0, 0, -s->mms_deficit,
+		      "%ld mm(s) with locked_vm below the pages of their VM_LOCKED VMAs, first %s: see mlockwatch's mms",
+		      s->mms_deficit_n, s->mms_first);
 	if (final && s->unevictable_kb / 4 < s->mlocked_kb / 4 - s->isolated)
 		found(c, "unevictable", 0, s->mlocked_kb / 4 - s->isolated,
 		      s->unevictable_kb / 4,
@@ -720,6 +770,11 @@ static void print_row(const struct sample *b, const struct sample *s,
 			       g.mod_witnessed, s->mod_mismatches);
 		else
 			printf("\"module_witnessed\":null,\"module_mismatches\":null,");
+		if (s->mms)
+			printf("\"locked_vm_mismatched_mms\":%ld,",
+			       s->mms_excess_n + s->mms_deficit_n);
+		else
+			printf("\"locked_vm_mismatched_mms\":null,");
 		printf("\"differences\":%d,\"verdict\":\"%s\"}\n", c->n, verdict);
 	} else {
 		char mw[24] = "-", mm[16] = "-";
@@ -749,17 +804,26 @@ static void print_header(void)
 		fprintf(csv, "time,nr_mlock,identity_diff,nr_mlock_delta,bpf_attributed,bpf_unattributed,module_witnessed,verdict\n");
 }
 
-/* The folio lines of mismatches, for the report: PFNs and pids. */
-static void print_module_mismatches(FILE *out, int max)
+/*
+ * The error lines of one of mlockwatch's views, for the report: the
+ * mismatches view (PFNs and pids) or the mms view (pids), at most @max.
+ */
+static void print_module_lines(FILE *out, const char *view, int max)
 {
-	FILE *f = fopen(MW_DIR "/mismatches", "r");
-	char line[512];
+	char path[128], line[512], verdict[32];
+	bool mms = !strcmp(view, "mms");
+	FILE *f;
 	int n = 0;
 
+	snprintf(path, sizeof(path), MW_DIR "/%s", view);
+	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "format:", 7))
+		if (!strncmp(line, "format:", 7) || line[0] == '#')
 			continue;
-		if (n++ >= max + 1)
+		if (mms && (sscanf(line, "%*d %*s %*u %*u %*d %31s", verdict) != 1 ||
+			    (strcmp(verdict, "excess") && strcmp(verdict, "deficit"))))
+			continue;
+		if (n++ >= max)
 			break;
 		fprintf(out, "    %s", line);
 	}
@@ -821,7 +885,13 @@ static void print_final(const struct check *c, int code, const char *mode,
 	for (i = 0; i < c->n; i++)
 		if (!strcmp(c->f[i].invariant, "module-verdicts")) {
 			printf("  mlockwatch mismatches (pfn order nr_pages shadow kernel_count mlocked unevictable lru mapcount last_pid locking_mms state verdict):\n");
-			print_module_mismatches(stdout, 20);
+			print_module_lines(stdout, "mismatches", 20);
+		}
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->f[i].invariant, "locked-vm")) {
+			printf("  mlockwatch mms (pid comm locked_vm vm_locked_pages delta verdict):\n");
+			print_module_lines(stdout, "mms", 20);
+			break;
 		}
 	if (c->incomplete)
 		printf("INCOMPLETE: %s\n", c->why);
@@ -978,7 +1048,8 @@ struct streak {
  * Which differences can be judged live. The module reads NR_MLOCK and the
  * events together in the kernel, so its identity has no skew; an
  * unattributed write and a folio verdict are facts, not readings. The
- * witnesses (BPF, the module's counters, /proc/vmstat) are read at
+ * locked-vm compares two figures the module read together under the
+ * mm's mmap_lock. The witnesses (BPF, the module's counters, /proc/vmstat) are read at
  * different instants: under stress they differ in flight, so they are
  * judged only at quiescence (the end of a wrapped command, --once --exact).
  */
@@ -987,7 +1058,8 @@ static bool live_judged(const struct finding *f, const struct sample *s)
 	if (!strcmp(f->invariant, "identity"))
 		return s->nr_exact && s->ev_from_mod;
 	return !strcmp(f->invariant, "unattributed") ||
-	       !strcmp(f->invariant, "module-verdicts");
+	       !strcmp(f->invariant, "module-verdicts") ||
+	       !strcmp(f->invariant, "locked-vm");
 }
 
 static bool persists(struct streak *st, const struct check *c,

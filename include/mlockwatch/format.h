@@ -99,7 +99,19 @@
  *   scan_transient, scan_untracked     what the last "scan" found
  *
  * control also takes "scan": walk every PFN and every table entry (see
- * the verdicts below).
+ * the verdicts below), and every mm (see mms below).
+ *   scan_mms, scan_mms_mismatched, scan_mms_transient
+ *                         mms walked by the last scan, those whose verdict
+ *                         is an error, and those that kept changing
+ *   scan_mms_locked_vm_pages, scan_mms_vm_locked_pages
+ *                         the sums of LOCKED_VM and VM_LOCKED_PAGES
+ *   scan_mms_excess_pages, scan_mms_deficit_pages
+ *                         the sums of the mismatched mms' deltas, each sign
+ *   scan_mms_driver_charged   mms whose excess drivers' charges explain
+ *   driver_locked_vm_pages   net pages drivers charged to some mm's
+ *                         locked_vm through __account_locked_vm() since load
+ *   scan_mms_first        the first mismatched mm as an mms line (PID COMM
+ *                         LOCKED_VM VM_LOCKED_PAGES DELTA VERDICT), or none
  */
 
 /*
@@ -184,5 +196,34 @@
  * never as a verdict.
  */
 #define MLOCKWATCH_FOLIOS_FORMAT	1
+
+/*
+ * mms: after the format line, a "#" header, then one line per thread
+ * group with an mm, in pid order, read now:
+ *   PID COMM LOCKED_VM VM_LOCKED_PAGES DELTA VERDICT
+ * LOCKED_VM is mm->locked_vm (VmLck), VM_LOCKED_PAGES the size of the
+ * mm's VM_LOCKED VMAs (smaps "lo"), both in pages, read together under
+ * the mm's mmap_lock; DELTA = LOCKED_VM - VM_LOCKED_PAGES. COMM has
+ * blanks and control characters as '_'. Processes sharing one mm
+ * (CLONE_VM without CLONE_THREAD, vfork) each have a line.
+ *
+ * Verdicts:
+ *   ok          DELTA is 0
+ *   transient   locked_vm changed during each of 3 walks: not judged
+ *   known-driver-charge   an excess no larger than what drivers charged
+ *               through __account_locked_vm() since load (VFIO type1,
+ *               iommufd's mm accounting, FPGA DFL pin pages for DMA and
+ *               charge locked_vm with no VM_LOCKED VMA); which mm each
+ *               charge went to is not kept
+ * Errors:
+ *   excess      locked_vm above the VM_LOCKED pages: charged, never
+ *               uncharged (the mremap DONTUNMAP leaks)
+ *   deficit     locked_vm below them (a lost or truncated charge)
+ * Charges a driver made before the module was loaded cannot be seen:
+ * such an mm reads as excess by what it pinned. SHM_LOCK and
+ * secretmem (6.12.113+, 6.1.191+) charge the user's locked_vm, not the
+ * mm's; older secretmem sets VM_LOCKED and charges the mm, consistently.
+ */
+#define MLOCKWATCH_MMS_FORMAT		1
 
 #endif /* MLOCKWATCH_FORMAT_H */

@@ -25,7 +25,7 @@ ktap_set_plan 27
 RUNAS=/mw/runas
 MC=/mw/mlockcheck
 INJ=/sys/kernel/debug/mlockinject/inject
-FILES="control folios hooks mismatches summary"
+FILES="control folios hooks mismatches mms summary"
 # A kernel virtual address: ffff and 12 more hex digits (with or without
 # 0x); PFNs are decimal and far shorter.
 PTR='ffff[0-9a-f]{12}'
@@ -65,7 +65,7 @@ done
 # --- least privilege ------------------------------------------------------
 mw_load || ktap_exit_fail_msg "insmod failed"
 expect_eq "control is 0200, every other file 0400, all owned by root" \
-	"control:200:0 folios:400:0 hooks:400:0 mismatches:400:0 summary:400:0" \
+	"control:200:0 folios:400:0 hooks:400:0 mismatches:400:0 mms:400:0 summary:400:0" \
 	"$(for f in $FILES; do printf '%s:%s ' "$f" "$(stat -c '%a:%u' "$MW_DEBUGFS/$f")"; done | sed 's/ $//')"
 
 # access WHO: how WHO fares reading each reader and writing "scan" to
@@ -87,7 +87,7 @@ access() {
 	done
 	echo "$out"
 }
-denied="control:open:EACCES folios:EACCES hooks:EACCES mismatches:EACCES summary:EACCES"
+denied="control:open:EACCES folios:EACCES hooks:EACCES mismatches:EACCES mms:EACCES summary:EACCES"
 expect_eq "nobody can read or write no file (debugfs mounted 0700)" "$denied" "$(access nobody)"
 mount -o remount,mode=755 /sys/kernel/debug
 expect_eq "with debugfs 0755 nobody reaches the directory: the file modes must refuse" \
@@ -100,7 +100,7 @@ caps=$("$RUNAS" nocap sh -c 'grep CapEff /proc/self/status' | awk '{ print $2 }'
 expect_eq "runas nocap: root without CAP_SYS_ADMIN, with CAP_DAC_OVERRIDE" "sys_admin=0 dac_override=1" \
 	"sys_admin=$(( (0x$caps >> 21) & 1 )) dac_override=$(( (0x$caps >> 1) & 1 ))"
 expect_eq "root without CAP_SYS_ADMIN reads every view, but writing control is EPERM" \
-	"control:EPERM folios:ok hooks:ok mismatches:ok summary:ok" "$(access nocap)"
+	"control:EPERM folios:ok hooks:ok mismatches:ok mms:ok summary:ok" "$(access nocap)"
 expect_eq "that write ran no scan; the same write with CAP_SYS_ADMIN does" "0 ok 1" \
 	"$(mw_summary scan_runs) $(/mw/ctlwrite "$MW_DEBUGFS/control" scan) $(mw_summary scan_runs)"
 
@@ -129,7 +129,7 @@ expect_eq "the first unattributed caller is named, and stays so once its module 
 	"$class, $([ "$gone" = "$named" ] && echo unchanged || echo "then '$gone'")"
 mw_control selftest
 mw_control scan
-for f in summary hooks folios mismatches; do cat "$MW_DEBUGFS/$f"; done > /tmp/views
+for f in summary hooks folios mismatches mms; do cat "$MW_DEBUGFS/$f"; done > /tmp/views
 expect_eq "no kernel address in any view (summary, hooks, $(($(wc -l < /tmp/views))) lines)" "" \
 	"$(grep -iE "$PTR" /tmp/views)"
 new_klog | grep mlockwatch > /tmp/klog

@@ -17,8 +17,22 @@
  *	half silently loses its lock: VmLck keeps counting it, its pages
  *	stay PG_mlocked in a VMA that no munlock will ever visit.
  *
- * Prints what it measured; exits 0 when the kernel is right, 1 when it
- * shows the bug, 2 when the test itself could not run.
+ *   mremap_dontunmap self-merge
+ *	Lock 1 MiB of anonymous memory with MLOCK_ONFAULT, untouched (so
+ *	it has no anon_vma), and move it with DONTUNMAP to the free 1 MiB
+ *	right above it. copy_vma() merges the new VMA with the source, and
+ *	clearing VM_LOCKED on the source then unlocks the merged VMA: VmLck
+ *	stays 1 MiB with no VM_LOCKED VMA left.
+ *
+ * Each mode ends with one line "locked_vm: vmlck_kb=N vm_locked_kb=M
+ * delta_pages=D": the mm's VmLck, the size of its VM_LOCKED VMAs (smaps
+ * "lo") after the bug had its chance, and locked_vm's excess in pages.
+ * With --hold, it then waits, the mappings as they are, until its stdin
+ * is closed, so that mlockwatch can be asked about the mm; then it exits
+ * with its verdict.
+ *
+ * Judges the kernel from /proc alone; exits 0 when the kernel is right,
+ * 1 when it shows the bug, 2 when the test itself could not run.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -26,6 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "proc_locked.h"
 #include <sys/mman.h>
 
 #ifndef MREMAP_DONTUNMAP
@@ -34,53 +50,6 @@
 
 #define MIB (1UL << 20)
 #define KPF_MLOCKED 33
-
-static long vmlck_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
-/*
- * From /proc/self/smaps: the kB of all VM_LOCKED VMAs, and whether the
- * VMA holding @addr is VM_LOCKED (-1 if no VMA holds it).
- */
-static long smaps_locked_kb(uintptr_t addr, int *addr_locked)
-{
-	char line[512];
-	unsigned long start, end;
-	long size = 0, total = 0;
-	int here = 0;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	*addr_locked = -1;
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			here = addr >= start && addr < end;
-			continue;
-		}
-		if (sscanf(line, "Size: %ld kB", &size) == 1)
-			continue;
-		if (strncmp(line, "VmFlags:", 8))
-			continue;
-		if (strstr(line, " lo ") || strstr(line, " lo\n"))
-			total += size;
-		if (here)
-			*addr_locked = strstr(line, " lo ") ||
-				       strstr(line, " lo\n");
-	}
-	if (f)
-		fclose(f);
-	return total;
-}
 
 /* How many pages of [addr, addr + len) have PG_mlocked, or -1. */
 static long mlocked_pages(const char *addr, size_t len)
@@ -114,6 +83,18 @@ static long mlocked_pages(const char *addr, size_t len)
 	return n;
 }
 
+static int hold;
+
+/* The closing line; with --hold, wait here for the end of stdin. */
+static int report(int verdict)
+{
+	proc_locked_report();
+	if (hold)
+		while (getchar() != EOF)
+			;
+	return verdict;
+}
+
 static char *map_locked(size_t len)
 {
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -143,46 +124,73 @@ static int whole(void)
 	long before, locked, moved, after;
 	char *p, *q;
 
-	before = vmlck_kb();
+	before = (long)proc_vmlck_kb();
 	p = map_locked(MIB);
-	locked = vmlck_kb();
+	locked = (long)proc_vmlck_kb();
 	q = dontunmap(p, MIB);
-	moved = vmlck_kb();
+	moved = (long)proc_vmlck_kb();
 	munmap(p, MIB);
 	munmap(q, MIB);
-	after = vmlck_kb();
+	after = (long)proc_vmlck_kb();
 	printf("VmLck kB: before %ld, locked %ld, after DONTUNMAP %ld, after unmapping both %ld\n",
 	       before, locked, moved, after);
-	return after == before && moved == locked ? 0 : 1;
+	return report(after == before && moved == locked ? 0 : 1);
 }
 
 static int partial(void)
 {
 	long vmlck, lo_kb, pinned;
 	int rest_locked;
-	char *p, *q;
+	char *p;
 
 	p = map_locked(2 * MIB);
-	q = dontunmap(p, MIB);
-	vmlck = vmlck_kb();
-	lo_kb = smaps_locked_kb((uintptr_t)p + MIB, &rest_locked);
+	dontunmap(p, MIB);
+	vmlck = (long)proc_vmlck_kb();
+	lo_kb = proc_locked_vmas_kb((uintptr_t)p + MIB, &rest_locked);
 	pinned = mlocked_pages(p + MIB, MIB);
 	printf("moved the first 1 MiB of a locked 2 MiB VMA with DONTUNMAP: the unmoved 1 MiB is %s; VmLck %ld kB, VM_LOCKED VMAs %ld kB; %ld of its pages PG_mlocked\n",
 	       rest_locked == 1 ? "VM_LOCKED" : "NOT VM_LOCKED", vmlck,
 	       lo_kb, pinned);
-	munmap(p, 2 * MIB);
-	munmap(q, MIB);
-	return rest_locked == 1 && vmlck == lo_kb ? 0 : 1;
+	return report(rest_locked == 1 && vmlck == lo_kb ? 0 : 1);
+}
+
+static int self_merge(void)
+{
+	long vmlck, lo_kb;
+	int dst_locked;
+	char *p, *q;
+
+	p = mmap(NULL, 2 * MIB, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || munmap(p + MIB, MIB) ||
+	    mlock2(p, MIB, MLOCK_ONFAULT)) {
+		perror("mmap/munmap/mlock2");
+		return 2;
+	}
+	q = mremap(p, MIB, MIB, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+		   p + MIB);
+	if (q == MAP_FAILED) {
+		perror("mremap(MREMAP_DONTUNMAP|MREMAP_FIXED)");
+		return 2;
+	}
+	vmlck = (long)proc_vmlck_kb();
+	lo_kb = proc_locked_vmas_kb((uintptr_t)q, &dst_locked);
+	printf("moved an untouched MLOCK_ONFAULT 1 MiB with DONTUNMAP to the 1 MiB above it: the destination is %s; VmLck %ld kB, VM_LOCKED VMAs %ld kB\n",
+	       dst_locked == 1 ? "VM_LOCKED" : "NOT VM_LOCKED", vmlck, lo_kb);
+	return report(dst_locked == 1 && vmlck == lo_kb ? 0 : 1);
 }
 
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "whole";
 
+	hold = argc > 2 && !strcmp(argv[2], "--hold");
 	if (!strcmp(mode, "whole"))
 		return whole();
 	if (!strcmp(mode, "partial"))
 		return partial();
-	fprintf(stderr, "usage: mremap_dontunmap [whole|partial]\n");
+	if (!strcmp(mode, "self-merge"))
+		return self_merge();
+	fprintf(stderr, "usage: mremap_dontunmap whole|partial|self-merge [--hold]\n");
 	return 2;
 }

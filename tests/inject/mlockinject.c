@@ -21,6 +21,11 @@
  *                          field's valid window: small, PG_lru,
  *                          PG_unevictable and PG_mlocked, under the lruvec
  *                          lock
+ *   locked_vm N            charge N pages (N < 0: uncharge) to the
+ *                          writer's own mm->locked_vm through
+ *                          account_locked_vm(), as a driver pinning memory
+ *                          for DMA does, with no VM_LOCKED VMA; not undone
+ *                          at unload (the mm may be gone)
  *
  * Reading the file gives the PFN the last command touched ("pfn: N").
  * On unload it undoes what it can: NR_MLOCK, the events and the stray
@@ -224,6 +229,9 @@ static int run(char *cmd)
 		return do_stray();
 	if (!strcmp(verb, "clear") && a1 && !kstrtoul(a1, 0, &addr))
 		return do_clear(addr);
+	if (!strcmp(verb, "locked_vm") && a1 && !kstrtol(a1, 0, &n) && n &&
+	    n > -(1L << 20) && n < (1L << 20) && current->mm)
+		return account_locked_vm(current->mm, abs(n), n > 0);
 	if (!strcmp(verb, "raise") && a1 && a2 && !kstrtoul(a1, 0, &addr) &&
 	    !kstrtol(a2, 0, &n) && n && n > -1000 && n < 1000)
 		return do_raise(addr, n);

@@ -1,0 +1,143 @@
+#!/bin/sh
+# The locked_vm bugs, each judged three ways on the kernel booted: the
+# reproducer alone (/proc only: VmLck against smaps' VM_LOCKED VMAs),
+# mlockwatch's mms view, and mlockcheck's locked-vm invariant. On a
+# kernel with the bug (tests/known-kernel-bugs) the reproducer's result
+# is an XFAIL and mlockwatch and mlockcheck must name the reproducer's
+# pid with the exact delta it measured; on a kernel without it, all
+# three stay silent. Each reproducer holds its mm (--hold) while asked.
+. "$(dirname "$0")/lib.sh"
+ktap_print_header
+ktap_set_plan 16
+
+MC=/mw/mlockcheck
+HOLD=/tmp/hold
+INJ=/sys/kernel/debug/mlockinject/inject
+
+# hold_start CMD...: run CMD --hold with its stdin on a fifo we keep open,
+# and wait for its "locked_vm:" line; sets $hold_pid and $hold_line.
+hold_start() {
+	local i=0
+	rm -f $HOLD.in
+	mkfifo $HOLD.in
+	"$@" --hold < $HOLD.in > $HOLD.out 2>&1 &
+	hold_pid=$!
+	exec 3> $HOLD.in
+	while ! grep -q '^locked_vm:' $HOLD.out && [ $i -lt 200 ] &&
+		kill -0 $hold_pid 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	hold_line=$(grep '^locked_vm:' $HOLD.out)
+}
+
+# hold_end: let the reproducer go on and finish; its exit status goes to
+# $hold_rc (not through $(...): a subshell can neither close our end of
+# the fifo nor wait for our child).
+hold_end() {
+	exec 3>&-
+	wait $hold_pid
+	hold_rc=$?
+}
+
+uptime_cs() { tr -d . < /proc/uptime | cut -d' ' -f1; }
+
+# judge BUG DESCRIPTION CMD...: the three verdicts on one reproducer, and
+# a "CORPUS" line for scripts/bug-corpus: the reproducer's exit status and
+# delta, what mms and mlockcheck said, and the seconds from starting the
+# reproducer to mms naming its mm.
+judge() {
+	local bug=$1 what=$2 want mms verdict delta mc_rc found rc t0 t1
+	shift 2
+	t0=$(uptime_cs)
+	hold_start "$@"
+	want=$(echo "$hold_line" | sed -n 's/.*delta_pages=\(-*[0-9]*\).*/\1/p')
+	mms=$(awk -v p=$hold_pid '$1 == p' $MW_DEBUGFS/mms)
+	t1=$(uptime_cs)
+	verdict=$(echo "$mms" | awk '{ print $6 }')
+	delta=$(echo "$mms" | awk '{ print $5 }')
+	$MC --once --exact --json > /tmp/mc.json 2> /tmp/mc.err
+	mc_rc=$?
+	found=$(grep '"final":true' /tmp/mc.json |
+		grep -o '"invariant":"locked-vm","expected":-*[0-9]*,"actual":-*[0-9]*,"delta":-*[0-9]*' |
+		sed 's/.*"delta":\(-*[0-9]*\)/\1/' | paste -sd, -)
+	hold_end
+	rc=$hold_rc
+	ktap_print_msg "$(sed -n '1,2p' $HOLD.out | tr '\n' ' ')"
+	ktap_print_msg "mms: ${mms:-no line for pid $hold_pid}; mlockcheck exit $mc_rc, locked-vm delta ${found:-none}"
+	ktap_print_msg "CORPUS bug=$bug rc=$rc delta=${want:-none} mms=${verdict:-none}:${delta:-none}:$hold_pid mlockcheck=$mc_rc:${found:-none} detect_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 100 }') kernel=$(kernel_version)"
+	expect_ok_unless_known_bug "$bug" "$what (reproducer)" "$rc"
+	if [ -z "$want" ]; then
+		ktap_test_fail "$what: mlockwatch's mms names pid $hold_pid with the reproducer's delta (no locked_vm line)"
+		ktap_test_fail "$what: mlockcheck's locked-vm gives the reproducer's delta"
+		return
+	fi
+	case "$want:$verdict" in
+	0:ok|-*:deficit|[1-9]*:excess)
+		expect_eq "$what: mlockwatch's mms names pid $hold_pid with the reproducer's delta" "$want" "$delta" ;;
+	*)
+		ktap_print_msg "verdict '$verdict' for a delta of $want pages"
+		ktap_test_fail "$what: mlockwatch's mms names pid $hold_pid with the reproducer's delta" ;;
+	esac
+	if [ "$want" = 0 ]; then
+		if [ "$mc_rc" = 0 ] && [ -z "$found" ]; then
+			ktap_test_pass "$what: mlockcheck's locked-vm stays silent"
+		else
+			sed 's/^/# /' /tmp/mc.err
+			ktap_test_fail "$what: mlockcheck's locked-vm stays silent"
+		fi
+	else
+		if [ "$mc_rc" = 1 ] && [ "$found" = "$want" ]; then
+			ktap_test_pass "$what: mlockcheck's locked-vm gives the reproducer's delta"
+		else
+			ktap_test_fail "$what: mlockcheck's locked-vm gives the reproducer's delta ($want)"
+		fi
+	fi
+}
+
+mw_load || ktap_exit_fail_msg "cannot load mlockwatch"
+judge mremap-dontunmap-partial "mremap(DONTUNMAP) of part of a locked VMA" \
+	/mw/mremap_dontunmap partial
+judge mremap-dontunmap-self-merge "mremap(DONTUNMAP) of an untouched locked VMA onto its neighbour" \
+	/mw/mremap_dontunmap self-merge
+judge mlock-fixup-nr-pages "mlock2(MLOCK_ONFAULT) of 8 TiB" \
+	/mw/mlock_nr_pages
+judge mremap-dontunmap-whole "mremap(DONTUNMAP) of a whole locked VMA, then unmapping both" \
+	/mw/mremap_dontunmap whole
+# Nothing is left behind: every mm is ok again.
+mw_control scan
+expect_eq "after the reproducers, scan finds no mm with locked_vm off" 0 \
+	"$(mw_summary scan_mms_mismatched)"
+
+# A driver's DMA pins (VFIO, iommufd): charged to locked_vm through
+# __account_locked_vm(), with no VM_LOCKED VMA. The injector charges its
+# writer's mm so: a shell that charges 16 pages, holds, then uncharges.
+driver_start() {
+	local i=0
+	rm -f $HOLD.in
+	mkfifo $HOLD.in
+	sh -c "echo 'locked_vm 16' > $INJ && echo charged; read x; echo 'locked_vm -16' > $INJ" \
+		< $HOLD.in > $HOLD.out 2>&1 &
+	hold_pid=$!
+	exec 3> $HOLD.in
+	while ! grep -q charged $HOLD.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+}
+mms_of() { awk -v p="$1" '$1 == p { print $5, $6 }' $MW_DEBUGFS/mms; }
+insmod /mw/mlockinject.ko || ktap_exit_fail_msg "cannot load the injector"
+driver_start
+expect_eq "a driver's charge made while mlockwatch is loaded: known-driver-charge, by its size" \
+	"16 known-driver-charge" "$(mms_of $hold_pid)"
+$MC --once --exact --json > /tmp/mc.json 2> /tmp/mc.err
+expect_eq "and mlockcheck says nothing of it" "0 0" \
+	"$? $(grep '"final":true' /tmp/mc.json | grep -c '"invariant":"locked-vm"')"
+hold_end
+mw_unload
+# The documented limit: what a driver charged before the load is unseen.
+driver_start
+mw_load || ktap_exit_fail_msg "cannot load mlockwatch again"
+expect_eq "a driver's charge made before mlockwatch was loaded reads as excess (format.h says so)" \
+	"16 excess" "$(mms_of $hold_pid)"
+hold_end
+rmmod mlockinject
+mw_unload
+ktap_finished
