@@ -10,7 +10,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "${KTAP_HELPERS:?set by tests/run}"
 ktap_print_header
-ktap_set_plan 9
+ktap_set_plan 10
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -94,6 +94,14 @@ if [ "$rc" != 0 ] && [ -z "$got" ] && grep -q "no substitute can stand in" "$tmp
 else
 	sed 's/^/# /' "$tmp/err"
 	ktap_test_fail "a pin for one side of a bug never falls back (exit $rc, got '$got')"
+fi
+got=$(resolve "6.12 bookworm-security amd64 6.12.116+deb12 6.12.116-1~deb12u1 check,fix:x" 6.12)
+if [ "$got" = "6.12 bookworm-security linux-image-6.12.117+deb12-amd64 6.12.117-1~deb12u1" ] &&
+   grep -q "roles (check,fix:x) do not hold for 6.12.117-1~deb12u1" "$tmp/err"; then
+	ktap_test_pass "a check kernel that is also one side of a bug falls back, saying its bug roles no longer hold"
+else
+	sed 's/^/# /' "$tmp/err"
+	ktap_test_fail "a check kernel that is also one side of a bug falls back (got '$got')"
 fi
 if names=$("$top/scripts/kernels" names check) && [ -n "$names" ] &&
    for n in $("$top/scripts/kernels" names); do "$top/scripts/kernels" get "$n" > /dev/null || exit 1; done; then
