@@ -10,10 +10,12 @@
  *   cannot read it.
  * - The batch processor (mlock_folio_batch / mlock_pagevec) is bracketed by
  *   an entry and an exit program that read this CPU's unevictable_pgs_*
- *   events: the batch runs under a local lock with preemption off, so the
- *   difference is exactly the batch's own. The exception is a dead CPU's
- *   batch, drained from the CPU hotplug path by a preemptible task: see
- *   remote_sum().
+ *   events: the batch runs under a local lock, so the difference is
+ *   exactly the batch's own. The exception is the CPU-dead callback
+ *   (page_alloc_cpu_dead), which drains the dead CPU's batch from a
+ *   preemptible task and then folds the dead CPU's counters into its
+ *   current CPU's, inside a preempted local batch's window on PREEMPT_RT:
+ *   see remote_sum().
  * - mm_page_free, which fires before the kernel clears PG_mlocked at free,
  *   counts the PG_mlocked pages freed (unevictable_pgs_cleared).
  * - The mlock entry points are counted for the record.
@@ -249,10 +251,11 @@ static long remote_cpu(__u32 cpu, struct remote_ctx *c)
 /*
  * Per CPU: its event count (as of the start of its batch in flight, if
  * any) less what its completed batches were counted for. Only batches
- * count unevictable_pgs_munlocked and _stranded, and every batch but the
- * remote drain's runs with preemption off, so the difference of two sums
- * taken at the start and the end of a remote drain is exactly the drain's
- * own events, however it was preempted or migrated meanwhile.
+ * count unevictable_pgs_munlocked and _stranded, so the difference of two
+ * sums taken around the CPU-dead callback is exactly the drain's own
+ * events, however it was preempted or migrated meanwhile, less the fold
+ * of the dead CPU's counters when that landed in a local batch's window
+ * (which that batch then counts as its own): the witnesses' sum is exact.
  */
 static __always_inline int remote_sum(__s64 *sum)
 {

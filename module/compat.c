@@ -232,7 +232,15 @@ static const struct mw_symbol sym_munlock[] = {
 static const struct mw_symbol sym_batch[] = {
 	{ "mlock_folio_batch", dec_folio_batch }, MW_MLOCK_PAGEVEC { }
 };
+/*
+ * The whole CPU-dead callback, not just the drain inside it: it then
+ * folds the dead CPU's event counters into the current CPU's, and on
+ * PREEMPT_RT a local batch preempted there would count the fold as its
+ * own unless the remote window covers it (see mw_remote_sum()). The drain
+ * alone is the fallback for a kernel without the callback's symbol.
+ */
 static const struct mw_symbol sym_drain_remote[] = {
+	{ "page_alloc_cpu_dead", dec_none },
 	{ "mlock_drain_remote", dec_none },
 	{ "mlock_page_drain_remote", dec_none }, { }
 };

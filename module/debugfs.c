@@ -86,8 +86,9 @@ static int summary_show(struct seq_file *m, void *v)
 	seq_printf(m, "missed_events: %lu\n", mw_hooks_missed());
 	seq_printf(m, "unreliable_batches: %lu\n", w.unreliable_batches);
 	seq_printf(m, "remote_drains: %lu\n", w.remote_drains);
-	seq_printf(m, "remote_munlocked_pages: %lu\n", w.remote_munlocked);
-	seq_printf(m, "remote_stranded_pages: %lu\n", w.remote_stranded);
+	/* Signed: see format.h. */
+	seq_printf(m, "remote_munlocked_pages: %ld\n", (long)w.remote_munlocked);
+	seq_printf(m, "remote_stranded_pages: %ld\n", (long)w.remote_stranded);
 
 	/* The since-boot identity: needs no hook and no drain. */
 	identity_events = (long)(now.ev[MW_EV_MLOCKED] - now.ev[MW_EV_MUNLOCKED] -

@@ -8,13 +8,16 @@
  *   reading PG_mlocked at mlock_folio entry would race with a concurrent
  *   mlock of the same folio on another CPU.
  * - PGMUNLOCKED/PGSTRANDED: this CPU's event counters read at entry and
- *   exit of the batch processor. The batch runs under the mlock local_lock
- *   (preemption off), no other task can run a batch on this CPU meanwhile,
- *   and interrupts never count these events, so the delta is exactly the
- *   batch's own. The one preemptible caller, the drain of a dead CPU's
- *   batch from the CPU hotplug path, may be preempted (letting other
- *   batches run on its CPU) and migrate; see mw_remote_sum() for how its
- *   events are still counted exactly.
+ *   exit of the batch processor. The batch runs under the mlock local_lock,
+ *   no other task can run a batch on this CPU meanwhile, and interrupts
+ *   never count these events, so the delta is exactly the batch's own,
+ *   with one exception: the CPU-dead callback, which drains the dead CPU's
+ *   batch from a preemptible task (it may be preempted, letting other
+ *   batches run on its CPU, and migrate) and then folds the dead CPU's
+ *   event counters into its current CPU's. On PREEMPT_RT the local_lock
+ *   leaves preemption on, so that fold can land inside a local batch's
+ *   window. mw_remote_sum() is taken around the whole callback, which
+ *   makes the drain's events and any such fold come out exact.
  * - PGCLEARED: the mm_page_free tracepoint, which fires before
  *   free_pages_prepare() clears PG_mlocked. A folio being freed has no
  *   references, so nothing can clear the flag in between.
@@ -191,13 +194,16 @@ static unsigned long mw_batch_counted(const struct mw_witness_pcpu *p,
  *	less what its completed batches were counted for
  *
  * Only mlock batches count unevictable_pgs_munlocked and _stranded, and
- * every batch but a remote drain's runs with preemption off, so it never
- * straddles the drainer on the drainer's own CPU, and its events between
- * two readings of its CPU are accounted for by the terms above. The
- * difference of two sums taken at the start and the end of a remote drain
- * is therefore exactly the drain's own events, wherever it ran, however
- * often it was preempted or migrated. The dead CPU's counters are folded
- * only after the drain, and a fold does not change the sum either.
+ * the terms above account for every event a CPU's completed and in-flight
+ * local batches counted. The difference of two sums taken at the start
+ * and the end of the CPU-dead callback is therefore exactly the drain's
+ * own events, wherever it ran, however often it was preempted or
+ * migrated, plus what the fold of the dead CPU's counters moved: nothing
+ * when it landed outside any local window (the dead CPU's term falls by
+ * what the current CPU's rises), minus the folded count when it landed
+ * in a local batch's window (PREEMPT_RT only), which that batch counts as
+ * its own at its exit. The remote figure can then be negative; the sum of
+ * the witnesses stays exact.
  *
  * Return: false if a CPU's batches kept changing under the reader.
  */

@@ -911,7 +911,8 @@ static const char *const n_batch[] = { "mlock_folio_batch", "mlock_pagevec", NUL
 static const char *const n_mlock[] = { "mlock_folio", NULL };
 static const char *const n_mlock_new[] = { "mlock_new_folio", "mlock_new_page", NULL };
 static const char *const n_munlock[] = { "munlock_folio", "munlock_page", NULL };
-static const char *const n_drain_remote[] = { "mlock_drain_remote", "mlock_page_drain_remote", NULL };
+/* The whole CPU-dead callback: it also folds the dead CPU's events (see the BPF side). */
+static const char *const n_drain_remote[] = { "page_alloc_cpu_dead", "mlock_drain_remote", "mlock_page_drain_remote", NULL };
 
 static void setup(bool *have_mod)
 {

@@ -53,7 +53,14 @@
  *                         makes the module incomplete)
  *   remote_drains         dead CPUs' batches drained by CPU hotplug
  *   remote_munlocked_pages, remote_stranded_pages
- *                         their share of witnessed_{munlocked,stranded}_pages
+ *                         their share of witnessed_{munlocked,stranded}_pages,
+ *                         counted around the whole CPU-dead callback, which
+ *                         also folds the dead CPU's event counters into
+ *                         the current CPU's. On PREEMPT_RT that fold can
+ *                         land in a preempted local batch's window: the
+ *                         batch then counts it and the remote share is
+ *                         lower by as much (possibly below 0); the
+ *                         witnessed totals stay exact.
  *   identity_nr_mlock, identity_events, identity_diff
  *                         the since-boot identity NR_MLOCK == mlocked -
  *                         munlocked - stranded - cleared, and its error
