@@ -8,7 +8,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "${KTAP_HELPERS:?set by tests/run}"
 ktap_print_header
-ktap_set_plan 19
+ktap_set_plan 20
 
 # The guest helpers as the guest has them: lib.sh beside ktap_helpers.sh
 # and known-kernel-bugs.
@@ -46,11 +46,14 @@ expect "partial DONTUNMAP: 6.12.114 (the fix) does not" no "$(in_range mremap-do
 expect "partial DONTUNMAP: 6.12.117 does not" no "$(in_range mremap-dontunmap-partial 6.12.117-1~deb12u1)"
 expect "partial DONTUNMAP: 6.1.190 has it, 6.1.191 does not" "yes no" \
 	"$(in_range mremap-dontunmap-partial 6.1.190-1) $(in_range mremap-dontunmap-partial 6.1.191-1)"
-expect "partial DONTUNMAP: 6.13 is in no range" no "$(in_range mremap-dontunmap-partial 6.13.1-1)"
+expect "partial DONTUNMAP: 7.2.9 has it, 7.2.11 and 7.3.4 do not" "yes no no" \
+	"$(in_range mremap-dontunmap-partial 7.2.9-1~bpo13+1) $(in_range mremap-dontunmap-partial 7.2.11-1~bpo13+1) $(in_range mremap-dontunmap-partial 7.3.4-1~bpo13+1)"
 expect "overcount (open): 5.18.0 and 7.3.4 have it, 5.17.15 does not" "yes yes no" \
 	"$(in_range mlock-count-overcount 5.18.0-1) $(in_range mlock-count-overcount 7.3.4-1~bpo13+1) $(in_range mlock-count-overcount 5.17.15-1)"
 expect "int nr_pages: 6.1.192 and 6.12.115 have it, 6.12.117 and 7.3.4 do not" "yes yes no no" \
 	"$(in_range mlock-fixup-nr-pages 6.1.192-3) $(in_range mlock-fixup-nr-pages 6.12.115-2~deb12u1) $(in_range mlock-fixup-nr-pages 6.12.117-1~deb12u1) $(in_range mlock-fixup-nr-pages 7.3.4-1~bpo13+1)"
+expect "whole DONTUNMAP: 7.2.6 has it, 7.2.9 does not" "yes no" \
+	"$(in_range mremap-dontunmap-whole 7.2.6-1~bpo13+1) $(in_range mremap-dontunmap-whole 7.2.9-1~bpo13+1)"
 expect "self-merge DONTUNMAP: 6.12.113 has it, 6.12.115 does not" "yes no" \
 	"$(in_range mremap-dontunmap-self-merge 6.12.113-1~deb12u1) $(in_range mremap-dontunmap-self-merge 6.12.115-2~deb12u1)"
 expect "versions compare numerically: 6.12.100 > 6.12.99" yes \
