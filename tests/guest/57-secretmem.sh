@@ -1,0 +1,44 @@
+#!/bin/sh
+# secretmem's accounting changed in 6.12.113 and 6.1.191 ("mm/secretmem:
+# properly account locked pages"): before, its VMAs were VM_LOCKED,
+# charged to the mm's locked_vm and their pages mlocked; since, nothing of
+# it is mlock. The reproducer (secretmem_lock.c) says which way the
+# booted kernel does it (the old way is the known bug secretmem-mm-charge,
+# an RLIMIT_MEMLOCK bypass through fork). mlockwatch must model both: no
+# verdict, no locked-vm difference and a consistent mlockcheck while the
+# secretmem pages are mapped and touched, and after.
+. "$(dirname "$0")/lib.sh"
+ktap_print_header
+ktap_set_plan 4
+
+MC=/mw/mlockcheck
+HOLD=/tmp/hold
+mw_load || ktap_exit_fail_msg "cannot load mlockwatch"
+rm -f $HOLD.in
+mkfifo $HOLD.in
+/mw/secretmem_lock --hold < $HOLD.in > $HOLD.out 2>&1 &
+pid=$!
+exec 3> $HOLD.in
+i=0
+while ! grep -q '^locked_vm:' $HOLD.out && [ $i -lt 200 ] && kill -0 $pid 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ktap_print_msg "$(head -n1 $HOLD.out)"
+mms=$(awk -v p=$pid '$1 == p { print $5, $6 }' $MW_DEBUGFS/mms)
+$MC --once --exact --json > /tmp/mc.json 2> /tmp/mc.err
+mc=$?
+exec 3>&-
+wait $pid
+rc=$?
+expect_ok_unless_known_bug secretmem-mm-charge "secretmem is not VM_LOCKED, not charged to the mm (reproducer)" "$rc"
+expect_eq "while secretmem is mapped: its mm is ok in mms" "0 ok" "$mms"
+[ "$mc" = 0 ] || { grep '"final"' /tmp/mc.json | sed 's/^/# /'; sed 's/^/# /' /tmp/mc.err; }
+expect_eq "while secretmem is mapped: mlockcheck --once --exact is consistent" 0 "$mc"
+$MC --once --exact > /tmp/mc.out 2>&1
+mc=$?
+[ "$mc" = 0 ] || sed 's/^/# /' /tmp/mc.out
+expect_eq "after it is gone: mlockcheck --once --exact is consistent" 0 "$mc"
+ktap_print_msg "CORPUS bug=secretmem-mm-charge rc=$rc delta=0 mms=$(echo "$mms" | awk '{ print $2 ":" $1 }'):$pid mlockcheck=$mc:none detect_s=- kernel=$(kernel_version) expect=silent"
+mw_unload
+ktap_finished
