@@ -11,11 +11,12 @@
  *   mremap_dontunmap partial
  *	Lock a 2 MiB VMA and move only its first 1 MiB with DONTUNMAP. The
  *	second 1 MiB was not asked to move and must stay VM_LOCKED, and
- *	VmLck must equal the size of the VM_LOCKED VMAs. Debian's 6.12
- *	clears VM_LOCKED on the whole source VMA (move_vma() no longer
- *	splits a locked VMA ahead of time, as 6.1's does), so the untouched
- *	half silently loses its lock: VmLck keeps counting it, its pages
- *	stay PG_mlocked in a VMA that no munlock will ever visit.
+ *	VmLck must equal the size of the VM_LOCKED VMAs. Before the 2026
+ *	fix that splits a locked VMA ahead of the move (6.1.191, 6.12.114,
+ *	7.2.11), move_vma() clears VM_LOCKED on the whole source VMA, so
+ *	the untouched half silently loses its lock: VmLck keeps counting
+ *	it, its pages stay PG_mlocked in a VMA that no munlock will ever
+ *	visit.
  *
  *   mremap_dontunmap self-merge
  *	Lock 1 MiB of anonymous memory with MLOCK_ONFAULT, untouched (so
