@@ -11,34 +11,7 @@ ktap_print_header
 ktap_set_plan 16
 
 MC=/mw/mlockcheck
-HOLD=/tmp/hold
 INJ=/sys/kernel/debug/mlockinject/inject
-
-# hold_start CMD...: run CMD --hold with its stdin on a fifo we keep open,
-# and wait for its "locked_vm:" line; sets $hold_pid and $hold_line.
-hold_start() {
-	local i=0
-	rm -f $HOLD.in
-	mkfifo $HOLD.in
-	"$@" --hold < $HOLD.in > $HOLD.out 2>&1 &
-	hold_pid=$!
-	exec 3> $HOLD.in
-	while ! grep -q '^locked_vm:' $HOLD.out && [ $i -lt 200 ] &&
-		kill -0 $hold_pid 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	hold_line=$(grep '^locked_vm:' $HOLD.out)
-}
-
-# hold_end: let the reproducer go on and finish; its exit status goes to
-# $hold_rc (not through $(...): a subshell can neither close our end of
-# the fifo nor wait for our child).
-hold_end() {
-	exec 3>&-
-	wait $hold_pid
-	hold_rc=$?
-}
 
 uptime_cs() { tr -d . < /proc/uptime | cut -d' ' -f1; }
 
@@ -50,7 +23,8 @@ judge() {
 	local bug=$1 what=$2 want mms verdict delta mc_rc found rc t0 t1
 	shift 2
 	t0=$(uptime_cs)
-	hold_start "$@"
+	hold_start '^locked_vm:' "$@" --hold
+	hold_line=$(grep '^locked_vm:' $HOLD_OUT)
 	want=$(echo "$hold_line" | sed -n 's/.*delta_pages=\(-*[0-9]*\).*/\1/p')
 	mms=$(awk -v p=$hold_pid '$1 == p' $MW_DEBUGFS/mms)
 	t1=$(uptime_cs)
@@ -63,7 +37,7 @@ judge() {
 		sed 's/.*"delta":\(-*[0-9]*\)/\1/' | paste -sd, -)
 	hold_end
 	rc=$hold_rc
-	ktap_print_msg "$(sed -n '1,2p' $HOLD.out | tr '\n' ' ')"
+	ktap_print_msg "$(sed -n '1,2p' $HOLD_OUT | tr '\n' ' ')"
 	ktap_print_msg "mms: ${mms:-no line for pid $hold_pid}; mlockcheck exit $mc_rc, locked-vm delta ${found:-none}"
 	ktap_print_msg "CORPUS bug=$bug rc=$rc delta=${want:-none} mms=${verdict:-none}:${delta:-none}:$hold_pid mlockcheck=$mc_rc:${found:-none} detect_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 100 }') kernel=$(kernel_version)"
 	expect_ok_unless_known_bug "$bug" "$what (reproducer)" "$rc"
@@ -113,14 +87,7 @@ expect_eq "after the reproducers, scan finds no mm with locked_vm off" 0 \
 # __account_locked_vm(), with no VM_LOCKED VMA. The injector charges its
 # writer's mm so: a shell that charges 16 pages, holds, then uncharges.
 driver_start() {
-	local i=0
-	rm -f $HOLD.in
-	mkfifo $HOLD.in
-	sh -c "echo 'locked_vm 16' > $INJ && echo charged; read x; echo 'locked_vm -16' > $INJ" \
-		< $HOLD.in > $HOLD.out 2>&1 &
-	hold_pid=$!
-	exec 3> $HOLD.in
-	while ! grep -q charged $HOLD.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	hold_start charged sh -c "echo 'locked_vm 16' > $INJ && echo charged; read x; echo 'locked_vm -16' > $INJ"
 }
 mms_of() { awk -v p="$1" '$1 == p { print $5, $6 }' $MW_DEBUGFS/mms; }
 insmod /mw/mlockinject.ko || ktap_exit_fail_msg "cannot load the injector"

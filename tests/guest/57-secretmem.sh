@@ -12,25 +12,15 @@ ktap_print_header
 ktap_set_plan 4
 
 MC=/mw/mlockcheck
-HOLD=/tmp/hold
 mw_load || ktap_exit_fail_msg "cannot load mlockwatch"
-rm -f $HOLD.in
-mkfifo $HOLD.in
-/mw/secretmem_lock --hold < $HOLD.in > $HOLD.out 2>&1 &
-pid=$!
-exec 3> $HOLD.in
-i=0
-while ! grep -q '^locked_vm:' $HOLD.out && [ $i -lt 200 ] && kill -0 $pid 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-ktap_print_msg "$(head -n1 $HOLD.out)"
+hold_start '^locked_vm:' /mw/secretmem_lock --hold
+pid=$hold_pid
+ktap_print_msg "$(head -n1 $HOLD_OUT)"
 mms=$(awk -v p=$pid '$1 == p { print $5, $6 }' $MW_DEBUGFS/mms)
 $MC --once --exact --json > /tmp/mc.json 2> /tmp/mc.err
 mc=$?
-exec 3>&-
-wait $pid
-rc=$?
+hold_end
+rc=$hold_rc
 expect_ok_unless_known_bug secretmem-mm-charge "secretmem is not VM_LOCKED, not charged to the mm (reproducer)" "$rc"
 expect_eq "while secretmem is mapped: its mm is ok in mms" "0 ok" "$mms"
 [ "$mc" = 0 ] || { grep '"final"' /tmp/mc.json | sed 's/^/# /'; sed 's/^/# /' /tmp/mc.err; }

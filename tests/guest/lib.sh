@@ -273,3 +273,32 @@ settle() {
 	*) probe "touch $1" ;;
 	esac && drain
 }
+
+# hold_start PATTERN CMD...: run CMD with its stdin on a fifo this shell
+# keeps open, and wait (at most 20 s) until its output, in $HOLD_OUT, has
+# a line matching PATTERN: a reproducer that holds its state (--hold)
+# until its stdin ends. Sets $hold_pid.
+HOLD_OUT=/tmp/hold.out
+hold_start() {
+	local pattern=$1 i=0
+	shift
+	rm -f /tmp/hold.in
+	mkfifo /tmp/hold.in
+	"$@" < /tmp/hold.in > $HOLD_OUT 2>&1 &
+	hold_pid=$!
+	exec 3> /tmp/hold.in
+	while ! grep -q "$pattern" $HOLD_OUT && [ $i -lt 200 ] &&
+		kill -0 $hold_pid 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# hold_end: close the fifo, so that the held command goes on and ends; its
+# exit status goes to $hold_rc (not through $(...): a subshell can neither
+# close this shell's end of the fifo nor wait for its child).
+hold_end() {
+	exec 3>&-
+	wait $hold_pid
+	hold_rc=$?
+}
