@@ -67,7 +67,14 @@ wait "$spid"
 rc=$?
 [ "$(cat "$cpu1")" = 1 ] || echo 1 > "$cpu1"
 tail -n 30 /tmp/hotplug-stress.out | sed 's/^/# /'
-expect_eq "mlockstress under mlockcheck under hotplug: no surprise, consistent (exit 0)" 0 "$rc"
+# The known mlock_count overcount can fire under this stress too: then
+# it is that bug seen, named, with its folios printed above.
+if mlockcheck_only_known_overcount "$rc" /tmp/hotplug-stress.out; then
+	ktap_print_msg "the stress hit the known mlock_count overcount: $(awk 'NR > 2' "$MW_DEBUGFS/mismatches" | grep -c .) folio(s)"
+	ktap_test_xfail "mlockstress under mlockcheck under hotplug: no surprise, consistent (exit 0) (known kernel bug mlock-count-overcount on $(kernel_version))"
+else
+	expect_eq "mlockstress under mlockcheck under hotplug: no surprise, consistent (exit 0)" 0 "$rc"
+fi
 expect_eq "every offline/online write succeeded" 1 "$hp_ok"
 want=$(( ROUNDS < 5 ? ROUNDS : ROUNDS * 2 / 3 ))
 [ "$cycles" -ge "$want" ] && ktap_test_pass "CPU 1 went away and came back $cycles times under stress (at least $want)" ||

@@ -55,11 +55,7 @@ rc=$(run_mc -i 1 --json --csv /tmp/mc.csv -- /mw/mlockstress --duration 1 --scen
 # that, is what mlockcheck found, the verdict stands and is reported as
 # the known bug: every mismatch a folio whose kernel count is too high,
 # and mlockcheck naming nothing but the module's verdicts.
-overcount_only() {
-	[ "$rc" = 1 ] && only_known_overcount &&
-		! grep '^MISMATCH' $out | grep -qv '^MISMATCH module-verdicts:'
-}
-if overcount_only; then
+if mlockcheck_only_known_overcount "$rc" $out; then
 	ktap_print_msg "the stress hit the known mlock_count overcount: $(awk 'NR > 2' "$MW_DEBUGFS/mismatches" | grep -c .) folio(s)"
 	for t in "mlockcheck -- mlockstress (every scenario) exits 0" \
 		"  ... its final JSON object says ok, exact, with the module, command status 0"; do

@@ -8,7 +8,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "${KTAP_HELPERS:?set by tests/run}"
 ktap_print_header
-ktap_set_plan 20
+ktap_set_plan 23
 
 # The guest helpers as the guest has them: lib.sh beside ktap_helpers.sh
 # and known-kernel-bugs.
@@ -73,4 +73,19 @@ expect "kernel outside the range, exit 1: fails" "not ok 1 repro" "$(verdict 5.1
 expect "kernel outside the range, exit 2: fails" "not ok 1 repro" "$(verdict 5.17.1-1 2)"
 expect "the runner counts an XFAIL as a pass: the script exits 0" 0 \
 	"$(guest "$(deb 7.3.4-1 x)" x 'ktap_set_plan 1; expect_ok_unless_known_bug mlock-count-overcount repro 1; ktap_finished' > /dev/null; echo $?)"
+
+# overcount_only DEBIAN-VERSION RC OUTPUT-LINE: mlockcheck_only_known_overcount
+# on a module whose mismatches are one overcount folio.
+overcount_only() {
+	printf 'format: 1\n# header\n34244 0 1 0 1 1 1 1 0 6651 1 unlocked-pending overcount\n' > "$tmp/mismatches"
+	printf '%s\n' "$3" > "$tmp/mc.out"
+	guest "$(deb "$1" x)" x "MW_DEBUGFS=$tmp; mlockcheck_only_known_overcount $2 $tmp/mc.out && echo yes || echo no"
+}
+expect "overcount only: the known bug, in text and in --json output, on 6.12.117" "yes yes" \
+	"$(overcount_only 6.12.117-1 1 'MISMATCH module-verdicts: 1 folio') $(overcount_only 6.12.117-1 1 '{"final":true,"mismatches":[{"invariant":"module-verdicts","delta":1}]}')"
+expect "overcount only: not when mlockcheck also names another invariant (text, --json)" "no no" \
+	"$(overcount_only 6.12.117-1 1 'MISMATCH witness-bpf: x
+MISMATCH module-verdicts: y') $(overcount_only 6.12.117-1 1 '{"final":true,"mismatches":[{"invariant":"module-verdicts"},{"invariant":"identity"}]}')"
+expect "overcount only: not on a kernel outside its range (5.17), nor with exit 0" "no no" \
+	"$(overcount_only 5.17.1-1 1 'MISMATCH module-verdicts: y') $(overcount_only 6.12.117-1 0 'MISMATCH module-verdicts: y')"
 ktap_finished
