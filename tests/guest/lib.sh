@@ -298,6 +298,10 @@ hold_start() {
 	shift
 	rm -f /tmp/hold.in
 	mkfifo /tmp/hold.in
+	# Emptied here: the command's own redirection only truncates once
+	# its open of the fifo returns, after the wait below has begun, and
+	# the last held command's line must not end that wait.
+	: > $HOLD_OUT
 	"$@" < /tmp/hold.in > $HOLD_OUT 2>&1 &
 	hold_pid=$!
 	exec 3> /tmp/hold.in
