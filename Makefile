@@ -81,23 +81,25 @@ $(KTAP_HELPERS):
 ## payload: what mlockvm puts in the guest's /mw for KNAME (default: first pinned)
 payload: tools $(KTAP_HELPERS)
 	@$(TOP)/scripts/kernel-fetch $(KNAME)
-	@. $(BUILD)/kernels/$(KNAME)/kernel.env && \
+	@. $(BUILD)/kernels/$(KNAME)/kernel.env && [ -z "$$KDIR" ] || { \
 	obj=$(BUILD)/obj/$(KNAME) && mkdir -p $$obj && \
 	rsync -a --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
 		--exclude '*.mod' --exclude '*.mod.c' --exclude 'modules.order' \
 		Kbuild module include $$obj/ && \
 	$(TOP)/scripts/kmake $(KNAME) -s M=$$obj/module modules >$$obj/build.log 2>&1 || \
-		{ cat $$obj/build.log; echo "module build for $(KNAME) failed"; exit 1; }
-	@. $(BUILD)/kernels/$(KNAME)/kernel.env && \
+		{ cat $$obj/build.log; echo "module build for $(KNAME) failed"; exit 1; }; }
+	@. $(BUILD)/kernels/$(KNAME)/kernel.env && [ -z "$$KDIR" ] || { \
 	obj=$(BUILD)/obj/$(KNAME)/inject && mkdir -p $$obj && \
 	cp tests/inject/Kbuild tests/inject/*.c $$obj/ && \
 	$(TOP)/scripts/kmake $(KNAME) -s M=$$obj modules >$$obj/build.log 2>&1 || \
-		{ cat $$obj/build.log; echo "test-only injector build for $(KNAME) failed"; exit 1; }
-	@p=$(BUILD)/payload/$(KNAME) && rm -rf $$p && mkdir -p $$p/tests && \
-	cp $(BUILD)/obj/$(KNAME)/module/mlockwatch.ko $(BUILD)/obj/$(KNAME)/inject/mlockinject.ko $$p/ && \
+		{ cat $$obj/build.log; echo "test-only injector build for $(KNAME) failed"; exit 1; }; }
+	@. $(BUILD)/kernels/$(KNAME)/kernel.env && \
+	p=$(BUILD)/payload/$(KNAME) && rm -rf $$p && mkdir -p $$p/tests && \
+	{ [ -z "$$KDIR" ] || cp $(BUILD)/obj/$(KNAME)/module/mlockwatch.ko $(BUILD)/obj/$(KNAME)/inject/mlockinject.ko $$p/; } && \
 	cp $(TOOLS) $(TEST_PROGS) $(BENCH_PROGS) $$p/ 2>/dev/null; \
 	cp tests/demo.sh tests/known-kernel-bugs tests/inject/cell.sh $(KTAP_HELPERS) $$p/tests/ && \
-	find tests/guest -maxdepth 1 -type f ! -name "*.c" -exec cp {} $$p/tests/ \;
+	find tests/guest -maxdepth 1 -type f ! -name "*.c" -exec cp {} $$p/tests/ \; && \
+	{ [ -n "$$KDIR" ] || echo "$(KNAME): no headers served (noheaders): the payload has no mlockwatch.ko" > $$p/NO-MODULE; }
 
 ## deps: install the build and test dependencies (root), or list them
 deps:

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 
@@ -35,6 +36,10 @@
 #include "mlockcheck.h"
 #include "mlockcheck.skel.h"
 
+/* numaif.h without libnuma */
+#ifndef MPOL_F_MEMS_ALLOWED
+#define MPOL_F_MEMS_ALLOWED	(1 << 2)
+#endif
 #define DEBUGFS_MAGIC	0x64626720
 #define MW_DIR		"/sys/kernel/debug/mlockwatch"
 
@@ -529,13 +534,29 @@ static void take(struct sample *s)
 	read_vmstat(s);
 }
 
-/* Empty every CPU's mlock batch and fold the vmstat diffs (user space). */
-static int quiesce(void)
+/*
+ * Empty every CPU's LRU and mlock batches without moving a page:
+ * migrate_pages() of this process from its allowed nodes to the same
+ * nodes disables the LRU caches (lru_cache_disable(): a drain of every
+ * CPU) and migrates nothing. Compaction drains too, but it migrates
+ * evictable folios, and a migrated folio is mlocked afresh by its
+ * VM_LOCKED mapping: it would heal a folio stranded off the unevictable
+ * list before the unevictable invariant saw it. Compaction is the
+ * fallback for a kernel without NUMA.
+ */
+static int drain_all_cpus(void)
 {
+	unsigned long nodes[16] = { 0 };
+	const unsigned long maxnode = sizeof(nodes) * 8;
 	char old[16] = "1";
-	FILE *f = fopen("/proc/sys/vm/compact_unevictable_allowed", "r");
+	FILE *f;
 	int err;
 
+	if (!syscall(SYS_get_mempolicy, NULL, nodes, maxnode, NULL,
+		     MPOL_F_MEMS_ALLOWED) &&
+	    syscall(SYS_migrate_pages, 0, maxnode, nodes, nodes) >= 0)
+		return 0;
+	f = fopen("/proc/sys/vm/compact_unevictable_allowed", "r");
 	if (f) {
 		if (!fgets(old, sizeof(old), f))
 			snprintf(old, sizeof(old), "1");
@@ -545,8 +566,13 @@ static int quiesce(void)
 	err = write_file("/proc/sys/vm/compact_unevictable_allowed", "0");
 	err = err ?: write_file("/proc/sys/vm/compact_memory", "1");
 	write_file("/proc/sys/vm/compact_unevictable_allowed", old);
-	err = err ?: write_file("/proc/sys/vm/stat_refresh", "1");
 	return err;
+}
+
+/* Empty every CPU's mlock batch and fold the vmstat diffs (user space). */
+static int quiesce(void)
+{
+	return drain_all_cpus() ?: write_file("/proc/sys/vm/stat_refresh", "1");
 }
 
 /* ---- the invariants -------------------------------------------------- */

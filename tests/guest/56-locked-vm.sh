@@ -8,6 +8,7 @@
 # three stay silent. Each reproducer holds its mm (--hold) while asked.
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
+need_module
 ktap_set_plan 16
 
 MC=/mw/mlockcheck
@@ -89,7 +90,6 @@ expect_eq "after the reproducers, scan finds no mm with locked_vm off" 0 \
 driver_start() {
 	hold_start charged sh -c "echo 'locked_vm 16' > $INJ && echo charged; read x; echo 'locked_vm -16' > $INJ"
 }
-mms_of() { awk -v p="$1" '$1 == p { print $5, $6 }' $MW_DEBUGFS/mms; }
 insmod /mw/mlockinject.ko || ktap_exit_fail_msg "cannot load the injector"
 driver_start
 expect_eq "a driver's charge made while mlockwatch is loaded: known-driver-charge, by its size" \

@@ -9,6 +9,7 @@
 # secretmem pages are mapped and touched, and after.
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
+need_module
 ktap_set_plan 4
 
 MC=/mw/mlockcheck
@@ -16,7 +17,7 @@ mw_load || ktap_exit_fail_msg "cannot load mlockwatch"
 hold_start '^locked_vm:' /mw/secretmem_lock --hold
 pid=$hold_pid
 ktap_print_msg "$(head -n1 $HOLD_OUT)"
-mms=$(awk -v p=$pid '$1 == p { print $5, $6 }' $MW_DEBUGFS/mms)
+mms=$(mms_of $pid)
 $MC --once --exact --json > /tmp/mc.json 2> /tmp/mc.err
 mc=$?
 hold_end

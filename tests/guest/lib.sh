@@ -76,6 +76,20 @@ mw_unload() {
 	rmmod mlockwatch
 }
 
+# need_module: skip the whole test when the payload has no mlockwatch.ko
+# (a kernel whose headers the mirror does not serve: kernels.conf's
+# "noheaders").
+need_module() {
+	[ -f "$MW_KO" ] && return 0
+	ktap_skip_all "no mlockwatch.ko for this kernel (its headers are not served): $(cat /mw/NO-MODULE 2>/dev/null)"
+	exit "$KSFT_SKIP"
+}
+
+# mms_of PID: "DELTA VERDICT" of PID's line in the module's mms view.
+mms_of() {
+	awk -v p="$1" '$1 == p { print $5, $6 }' $MW_DEBUGFS/mms
+}
+
 # mw_summary KEY: the value of KEY in the module's summary.
 mw_summary() {
 	awk -v k="$1:" '$1 == k { sub(/^[^:]*: /, ""); print; found = 1 } END { if (!found) exit 1 }' \

@@ -13,22 +13,36 @@
 #include <string.h>
 
 /*
- * VmLck in kB, or -1. Unsigned: a wrapped locked_vm prints as a number
- * near 2^64 (its top two bits lost to the shift into kB, which the
- * difference of two readings does not need).
+ * The "KEY: N kB" figure of a /proc file (status, meminfo), or -1UL.
+ * Unsigned: a wrapped locked_vm prints as VmLck near 2^64 (its top two
+ * bits lost to the shift into kB, which the difference of two readings
+ * does not need).
  */
-static inline unsigned long proc_vmlck_kb(void)
+static inline unsigned long proc_ukb(const char *path, const char *key)
 {
 	char line[256];
 	unsigned long kb = -1UL;
-	FILE *f = fopen("/proc/self/status", "r");
+	size_t n = strlen(key);
+	FILE *f = fopen(path, "r");
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %lu kB", &kb) == 1)
+		if (!strncmp(line, key, n) && line[n] == ':' &&
+		    sscanf(line + n + 1, "%lu kB", &kb) == 1)
 			break;
 	if (f)
 		fclose(f);
 	return kb;
+}
+
+static inline long proc_kb(const char *path, const char *key)
+{
+	return (long)proc_ukb(path, key);
+}
+
+/* VmLck (mm->locked_vm) in kB, or -1UL. */
+static inline unsigned long proc_vmlck_kb(void)
+{
+	return proc_ukb("/proc/self/status", "VmLck");
 }
 
 /*

@@ -36,21 +36,6 @@
 #endif
 #define PAGES 64
 
-/* Mlocked: in /proc/meminfo, kB. */
-static long mlocked_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Mlocked: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 int main(int argc, char **argv)
 {
 	int hold = argc > 1 && !strcmp(argv[1], "--hold");
@@ -69,7 +54,7 @@ int main(int argc, char **argv)
 		printf("ftruncate: %s\n", strerror(errno));
 		return 2;
 	}
-	ml0 = mlocked_kb();
+	ml0 = proc_kb("/proc/meminfo", "Mlocked");
 	p = mmap(NULL, PAGES * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		printf("mmap of secretmem: %s\n", strerror(errno));
@@ -78,7 +63,7 @@ int main(int argc, char **argv)
 	memset(p, 1, PAGES * page);
 	vmlck = proc_vmlck_kb();
 	proc_locked_vmas_kb((uintptr_t)p, &lo);
-	ml1 = mlocked_kb();
+	ml1 = proc_kb("/proc/meminfo", "Mlocked");
 	fflush(stdout);
 	pid = fork();
 	if (!pid) {
