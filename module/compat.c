@@ -106,6 +106,9 @@ const char *mw_entry_allocator(void)
 }
 #endif
 
+/* A bool argument: the calling convention defines only its low byte. */
+#define MW_ARG_BOOL(v)	(((v) & 0xff) != 0)
+
 /* f(struct folio *folio, ...) */
 static void dec_folio(const unsigned long *raw, struct mw_args *out)
 {
@@ -125,7 +128,7 @@ static void dec_page_vma_compound(const unsigned long *raw, struct mw_args *out)
 {
 	out->folio = page_folio((struct page *)raw[0]);
 	out->vma = (struct vm_area_struct *)raw[1];
-	out->nr_pages = raw[2] & 0xff ? folio_nr_pages(out->folio) : 1;
+	out->nr_pages = MW_ARG_BOOL(raw[2]) ? folio_nr_pages(out->folio) : 1;
 }
 
 /* 6.8+: folio_{add_file,add_anon,remove}_rmap_ptes(folio, page, nr, vma, ...) */
@@ -157,6 +160,15 @@ static void dec_page_anon(const unsigned long *raw, struct mw_args *out)
 #else
 #define MW_PAGE_ANON_RMAP
 #endif
+
+/*
+ * __account_locked_vm(mm, unsigned long pages, bool inc, task, bypass):
+ * a driver's charge (inc) or uncharge of @pages, signed in nr_pages.
+ */
+static void dec_account_locked_vm(const unsigned long *raw, struct mw_args *out)
+{
+	out->nr_pages = MW_ARG_BOOL(raw[2]) ? (long)raw[1] : -(long)raw[1];
+}
 
 /* The low bits of a mlock batch entry (mm/mlock.c: LRU_FOLIO, NEW_FOLIO). */
 #define MW_BATCH_TAG_LRU	0x1UL
@@ -259,7 +271,7 @@ static const struct mw_symbol sym_split_non_uniform[] = {
 	{ "folio_split", dec_folio }, { }
 };
 static const struct mw_symbol sym_driver_locked_vm[] = {
-	{ "__account_locked_vm", dec_none }, { }
+	{ "__account_locked_vm", dec_account_locked_vm }, { }
 };
 static const struct mw_symbol sym_rmap_add_file[] = {
 	{ "folio_add_file_rmap_ptes", dec_folio_ptes },

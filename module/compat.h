@@ -52,7 +52,7 @@ struct mw_batch {
 struct mw_args {
 	struct folio *folio;
 	struct vm_area_struct *vma;
-	long nr_pages;		/* pages the call covers, for rmap calls */
+	long nr_pages;		/* pages the call covers (rmap), signed (charges) */
 	struct mw_batch *batch;	/* batch: filled in if the caller gives one */
 };
 

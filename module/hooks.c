@@ -271,7 +271,8 @@ static int mw_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 		break;
 	case MW_ROLE_DRIVER_LOCKED_VM:
 		mw_regs_args(regs, raw);
-		d->driver_pages = raw[2] ? (long)raw[1] : -(long)raw[1];
+		mw_decode(h, raw, &a);
+		d->driver_pages = a.nr_pages;
 		break;
 	default:
 		break;

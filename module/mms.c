@@ -139,7 +139,7 @@ static bool mw_mm_read(struct task_struct *task, struct mw_mm *r)
 	return true;
 }
 
-const char *mw_mm_verdict_name(enum mw_mm_verdict v)
+static const char *mw_mm_verdict_name(enum mw_mm_verdict v)
 {
 	return mw_mms_verdicts[v];
 }
@@ -152,7 +152,6 @@ void mw_mms_scan(void)
 	struct mw_mm r;
 
 	mutex_lock(&mw_mms_lock);
-	s.runs = mw_last_mms.runs + 1;
 	while ((task = mw_next_tgid(&nr))) {
 		if (mw_mm_read(task, &r)) {
 			s.mms++;

@@ -27,7 +27,7 @@ struct mw_mm {
 
 /* What the last "scan" found over every mm. */
 struct mw_mms_result {
-	unsigned long runs, mms, mismatched, transient, driver_charged;
+	unsigned long mms, mismatched, transient, driver_charged;
 	unsigned long locked_vm, vm_locked, excess, deficit;
 	struct mw_mm first;	/* the first mismatched mm */
 };
@@ -38,7 +38,6 @@ long mw_mms_driver_pages(void);
 /* Part of the "scan" control verb; process context, may sleep. */
 void mw_mms_scan(void);
 void mw_mms_show_summary(struct seq_file *m);
-const char *mw_mm_verdict_name(enum mw_mm_verdict v);
 void mw_mms_create(struct dentry *dir);
 
 #endif /* MLOCKWATCH_MMS_H */

@@ -371,7 +371,8 @@ struct sample {
 	bool mms;
 	long mms_excess_n, mms_deficit_n;
 	long long mms_excess, mms_deficit;	/* pages, each > 0 */
-	char mms_first[160];		/* the first such line */
+	char mms_first_excess[160];	/* the first mm of each sign */
+	char mms_first_deficit[160];
 };
 
 static double now(void)
@@ -483,6 +484,22 @@ static void read_module(struct sample *s)
 	s->mod_mismatches = n;
 }
 
+/* One line of the mms view (include/mlockwatch/format.h). */
+struct mms_line {
+	int pid;
+	char comm[64], verdict[32];
+	unsigned long long locked_vm, vm_locked;
+	long long delta;
+};
+
+/* Parses @line into @m; true when it is an error line (excess, deficit). */
+static bool mms_error_line(const char *line, struct mms_line *m)
+{
+	return sscanf(line, "%d %63s %llu %llu %lld %31s", &m->pid, m->comm,
+		      &m->locked_vm, &m->vm_locked, &m->delta, m->verdict) == 6 &&
+	       (!strcmp(m->verdict, "excess") || !strcmp(m->verdict, "deficit"));
+}
+
 /*
  * The mms view, read now: the module walks every mm under its mmap_lock
  * as the file is read (include/mlockwatch/format.h). A module without
@@ -491,28 +508,29 @@ static void read_module(struct sample *s)
 static void read_mms(struct sample *s)
 {
 	FILE *f = fopen(MW_DIR "/mms", "r");
-	char line[256], comm[64], verdict[32];
-	unsigned long long lvm, vml;
-	long long delta;
-	int pid;
+	struct mms_line m;
+	char line[256];
 
 	s->mms = f != NULL;
 	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%d %63s %llu %llu %lld %31s", &pid, comm,
-			   &lvm, &vml, &delta, verdict) != 6 ||
-		    (strcmp(verdict, "excess") && strcmp(verdict, "deficit")))
+		long *n;
+		char *first;
+
+		if (!mms_error_line(line, &m))
 			continue;
-		if (!s->mms_excess_n && !s->mms_deficit_n)
-			snprintf(s->mms_first, sizeof(s->mms_first),
-				 "pid %d (%s) locked_vm %llu, VM_LOCKED %llu pages",
-				 pid, comm, lvm, vml);
-		if (delta > 0) {
-			s->mms_excess_n++;
-			s->mms_excess += delta;
+		if (m.delta > 0) {
+			n = &s->mms_excess_n;
+			first = s->mms_first_excess;
+			s->mms_excess += m.delta;
 		} else {
-			s->mms_deficit_n++;
-			s->mms_deficit -= delta;
+			n = &s->mms_deficit_n;
+			first = s->mms_first_deficit;
+			s->mms_deficit -= m.delta;
 		}
+		if (!(*n)++)
+			snprintf(first, sizeof(s->mms_first_excess),
+				 "pid %d (%s) locked_vm %llu, VM_LOCKED %llu pages",
+				 m.pid, m.comm, m.locked_vm, m.vm_locked);
 	}
 	if (f)
 		fclose(f);
@@ -748,11 +766,11 @@ static void check(const struct sample *b, const struct sample *s, bool final,
 	if (s->mms && s->mms_excess_n)
 		found(c, "locked-vm", 0, 0, s->mms_excess,
 		      "%ld mm(s) with locked_vm above the pages of their VM_LOCKED VMAs, first %s: see mlockwatch's mms",
-		      s->mms_excess_n, s->mms_first);
+		      s->mms_excess_n, s->mms_first_excess);
 	if (s->mms && s->mms_deficit_n)
 		found(c, "locked-vm", 0, 0, -s->mms_deficit,
 		      "%ld mm(s) with locked_vm below the pages of their VM_LOCKED VMAs, first %s: see mlockwatch's mms",
-		      s->mms_deficit_n, s->mms_first);
+		      s->mms_deficit_n, s->mms_first_deficit);
 	if (final && s->unevictable_kb / 4 < s->mlocked_kb / 4 - s->isolated)
 		found(c, "unevictable", 0, s->mlocked_kb / 4 - s->isolated,
 		      s->unevictable_kb / 4,
@@ -836,8 +854,9 @@ static void print_header(void)
  */
 static void print_module_lines(FILE *out, const char *view, int max)
 {
-	char path[128], line[512], verdict[32];
+	char path[128], line[512];
 	bool mms = !strcmp(view, "mms");
+	struct mms_line m;
 	FILE *f;
 	int n = 0;
 
@@ -846,8 +865,7 @@ static void print_module_lines(FILE *out, const char *view, int max)
 	while (f && fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "format:", 7) || line[0] == '#')
 			continue;
-		if (mms && (sscanf(line, "%*d %*s %*u %*u %*d %31s", verdict) != 1 ||
-			    (strcmp(verdict, "excess") && strcmp(verdict, "deficit"))))
+		if (mms && !mms_error_line(line, &m))
 			continue;
 		if (n++ >= max)
 			break;
@@ -1076,9 +1094,10 @@ struct streak {
  * events together in the kernel, so its identity has no skew; an
  * unattributed write and a folio verdict are facts, not readings. The
  * locked-vm compares two figures the module read together under the
- * mm's mmap_lock. The witnesses (BPF, the module's counters, /proc/vmstat) are read at
- * different instants: under stress they differ in flight, so they are
- * judged only at quiescence (the end of a wrapped command, --once --exact).
+ * mm's mmap_lock. The witnesses (BPF, the module's counters,
+ * /proc/vmstat) are read at different instants: under stress they differ
+ * in flight, so they are judged only at quiescence (the end of a wrapped
+ * command, --once --exact).
  */
 static bool live_judged(const struct finding *f, const struct sample *s)
 {

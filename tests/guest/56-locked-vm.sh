@@ -14,33 +14,30 @@ ktap_set_plan 16
 MC=/mw/mlockcheck
 INJ=/sys/kernel/debug/mlockinject/inject
 
-uptime_cs() { tr -d . < /proc/uptime | cut -d' ' -f1; }
 
 # judge BUG DESCRIPTION CMD...: the three verdicts on one reproducer, and
 # a "CORPUS" line for scripts/bug-corpus: the reproducer's exit status and
 # delta, what mms and mlockcheck said, and the seconds from starting the
 # reproducer to mms naming its mm.
 judge() {
-	local bug=$1 what=$2 want mms verdict delta mc_rc found rc t0 t1
+	local bug=$1 what=$2 want mms verdict delta mc_rc found rc t0 t
 	shift 2
 	t0=$(uptime_cs)
 	hold_start '^locked_vm:' "$@" --hold
 	hold_line=$(grep '^locked_vm:' $HOLD_OUT)
 	want=$(echo "$hold_line" | sed -n 's/.*delta_pages=\(-*[0-9]*\).*/\1/p')
 	mms=$(awk -v p=$hold_pid '$1 == p' $MW_DEBUGFS/mms)
-	t1=$(uptime_cs)
+	t=$(secs_since $t0)
 	verdict=$(echo "$mms" | awk '{ print $6 }')
 	delta=$(echo "$mms" | awk '{ print $5 }')
 	$MC --once --exact --json > /tmp/mc.json 2> /tmp/mc.err
 	mc_rc=$?
-	found=$(grep '"final":true' /tmp/mc.json |
-		grep -o '"invariant":"locked-vm","expected":-*[0-9]*,"actual":-*[0-9]*,"delta":-*[0-9]*' |
-		sed 's/.*"delta":\(-*[0-9]*\)/\1/' | paste -sd, -)
+	found=$(mc_final_delta locked-vm /tmp/mc.json)
 	hold_end
 	rc=$hold_rc
 	ktap_print_msg "$(sed -n '1,2p' $HOLD_OUT | tr '\n' ' ')"
 	ktap_print_msg "mms: ${mms:-no line for pid $hold_pid}; mlockcheck exit $mc_rc, locked-vm delta ${found:-none}"
-	ktap_print_msg "CORPUS bug=$bug rc=$rc delta=${want:-none} mms=${verdict:-none}:${delta:-none}:$hold_pid mlockcheck=$mc_rc:${found:-none} detect_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 100 }') kernel=$(kernel_version)"
+	ktap_print_msg "CORPUS bug=$bug rc=$rc delta=${want:-none} mms=${verdict:-none}:${delta:-none}:$hold_pid mlockcheck=$mc_rc:${found:-none} detect_s=$t kernel=$(kernel_version)"
 	expect_ok_unless_known_bug "$bug" "$what (reproducer)" "$rc"
 	if [ -z "$want" ]; then
 		ktap_test_fail "$what: mlockwatch's mms names pid $hold_pid with the reproducer's delta (no locked_vm line)"

@@ -13,7 +13,6 @@ ktap_print_header
 ktap_set_plan 3
 
 MC=/mw/mlockcheck
-uptime_cs() { tr -d . < /proc/uptime | cut -d' ' -f1; }
 
 module=unloaded
 if [ -f "$MW_KO" ]; then
@@ -28,15 +27,13 @@ want=$(echo "$line" | sed -n 's/.*mlocked_over_unevictable_pages=+*\(-*[0-9]*\).
 want=${want:+$((-want))}
 $MC --once --exact --json > /tmp/mc.json 2> /tmp/mc.err
 mc_rc=$?
-t1=$(uptime_cs)
-found=$(grep '"final":true' /tmp/mc.json |
-	grep -o '"invariant":"unevictable","expected":-*[0-9]*,"actual":-*[0-9]*,"delta":-*[0-9]*' |
-	sed 's/.*"delta":\(-*[0-9]*\)/\1/' | paste -sd, -)
+t=$(secs_since $t0)
+found=$(mc_final_delta unevictable /tmp/mc.json)
 hold_end
 rc=$hold_rc
 ktap_print_msg "$(sed -n '1,3p' $HOLD_OUT | tr '\n' ' ')"
 ktap_print_msg "mlockcheck exit $mc_rc, unevictable delta ${found:-none} (mlockwatch.ko $module)"
-ktap_print_msg "CORPUS bug=folio-activate-mlock rc=$rc delta=${want:-none} mms=$module:none:$hold_pid mlockcheck=$mc_rc:${found:-none} invariant=unevictable detect_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 100 }') kernel=$(kernel_version)"
+ktap_print_msg "CORPUS bug=folio-activate-mlock rc=$rc delta=${want:-none} mms=$module:none:$hold_pid mlockcheck=$mc_rc:${found:-none} invariant=unevictable detect_s=$t kernel=$(kernel_version)"
 
 expect_ok_unless_known_bug folio-activate-mlock \
 	"mlocked folios stay unevictable when an mlock batch meets a queued activation (reproducer)" "$rc"

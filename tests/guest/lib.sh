@@ -85,6 +85,25 @@ need_module() {
 	exit "$KSFT_SKIP"
 }
 
+# uptime_cs: the guest's uptime in centiseconds (times to detection).
+uptime_cs() {
+	tr -d . < /proc/uptime | cut -d' ' -f1
+}
+
+# secs_since T0: seconds, to the hundredth, from uptime_cs T0 to now.
+secs_since() {
+	awk -v a="$1" -v b="$(uptime_cs)" 'BEGIN { printf "%.2f", (b - a) / 100 }'
+}
+
+# mc_final_delta INVARIANT FILE: the deltas (comma-separated) of
+# INVARIANT's findings in the final object of mlockcheck --json output in
+# FILE; empty when it found nothing.
+mc_final_delta() {
+	grep '"final":true' "$2" |
+		grep -o "\"invariant\":\"$1\",\"expected\":-*[0-9]*,\"actual\":-*[0-9]*,\"delta\":-*[0-9]*" |
+		sed 's/.*"delta":\(-*[0-9]*\)/\1/' | paste -sd, -
+}
+
 # mms_of PID: "DELTA VERDICT" of PID's line in the module's mms view.
 mms_of() {
 	awk -v p="$1" '$1 == p { print $5, $6 }' $MW_DEBUGFS/mms
