@@ -121,7 +121,7 @@ detection: deps
 ## bug-corpus: regenerate tests/results/bug-corpus.md (each bug's kernels, one boot each)
 bug-corpus: deps
 	@mkdir -p $(TOP)/tests/results
-	@$(TOP)/scripts/bug-corpus --write $(TOP)/tests/results/bug-corpus.md
+	@$(TOP)/scripts/bug-corpus --races --write $(TOP)/tests/results/bug-corpus.md
 
 ## bench: overhead, memory, listing and scale figures under TCG; writes bench/results.md
 bench: deps

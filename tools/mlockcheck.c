@@ -1129,11 +1129,25 @@ static bool persists(struct streak *st, const struct check *c,
 	return st->n >= env.persist;
 }
 
+/*
+ * /proc/vmstat clamps a negative NR_MLOCK at 0 (global_zone_page_state()),
+ * so that without the module's exact read a 0 may hide a count below the
+ * events: say so beside the verdict.
+ */
+static void note_clamp(const struct sample *s, char *notes, size_t size)
+{
+	if (s->nr_exact || s->nr_mlock)
+		return;
+	snprintf(notes + strlen(notes), size - strlen(notes),
+		 "%sNR_MLOCK reads 0 in /proc/vmstat, which clamps a negative count at 0: an NR_MLOCK below the events cannot show without mlockwatch.ko",
+		 *notes ? "; " : "");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { .options = opts, .parser = parse_arg, .doc = doc };
 	struct sample base, s;
-	struct check c, flagged_c = { 0 };
+	struct check c = { 0 }, flagged_c = { 0 };
 	struct streak streak = { 0 };
 	bool have_mod, stable, flagged = false, exact = false;
 	int code, cmd_status = -1, i, ac = argc;
@@ -1203,11 +1217,13 @@ int main(int argc, char **argv)
 				 *notes ? "; " : "");
 			c.n = 0;
 		}
+		note_clamp(&s, notes, sizeof(notes));
 		print_final(&c, code, "once", exact, have_mod, -1, notes);
 		goto out;
 	}
 
 	stable = take_baseline(&base);
+	s = base;
 	if (!stable)
 		snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes),
 			 "%sthe baseline was taken during activity", *notes ? "; " : "");
@@ -1277,6 +1293,7 @@ int main(int argc, char **argv)
 	code = nr_judged(&c) ? EXIT_MISMATCH :
 	       c.incomplete ? EXIT_INCOMPLETE :
 	       cmd_status > 0 ? EXIT_CMD : EXIT_OK;
+	note_clamp(&s, notes, sizeof(notes));
 	print_final(&c, code, env.cmd ? "wrap" : "watch", exact, have_mod,
 		    cmd_status, notes);
 out:

@@ -322,12 +322,12 @@ settle() {
 }
 
 # hold_start PATTERN CMD...: run CMD with its stdin on a fifo this shell
-# keeps open, and wait (at most 20 s) until its output, in $HOLD_OUT, has
-# a line matching PATTERN: a reproducer that holds its state (--hold)
-# until its stdin ends. Sets $hold_pid.
+# keeps open (fd 3: "echo go >&3" writes it a line), and hold_wait
+# PATTERN: a reproducer that holds its state (--hold) until its stdin
+# ends. Sets $hold_pid.
 HOLD_OUT=/tmp/hold.out
 hold_start() {
-	local pattern=$1 i=0
+	local pattern=$1
 	shift
 	rm -f /tmp/hold.in
 	mkfifo /tmp/hold.in
@@ -338,7 +338,15 @@ hold_start() {
 	"$@" < /tmp/hold.in > $HOLD_OUT 2>&1 &
 	hold_pid=$!
 	exec 3> /tmp/hold.in
-	while ! grep -q "$pattern" $HOLD_OUT && [ $i -lt 200 ] &&
+	hold_wait "$pattern"
+}
+
+# hold_wait PATTERN: wait (at most $HOLD_TIMEOUT s, default 20) until the
+# held command's output, in $HOLD_OUT, has a line matching PATTERN, or it
+# has exited.
+hold_wait() {
+	local i=0
+	while ! grep -q "$1" $HOLD_OUT && [ $i -lt $((${HOLD_TIMEOUT:-20} * 10)) ] &&
 		kill -0 $hold_pid 2>/dev/null; do
 		sleep 0.1
 		i=$((i + 1))

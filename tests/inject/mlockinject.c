@@ -26,6 +26,16 @@
  *                          account_locked_vm(), as a driver pinning memory
  *                          for DMA does, with no VM_LOCKED VMA; not undone
  *                          at unload (the mm may be gone)
+ *   irq_nr_mlock CPU US    a kthread on another CPU sends CPU an IPI
+ *                          every US microseconds (up to 10000; 0: one
+ *                          after the other, yielding between); in that
+ *                          hard interrupt, NR_MLOCK += 1 (IRQ-safe, to
+ *                          CPU's vmstat diff, as the free of an mlocked
+ *                          folio in interrupt context writes), taken back
+ *                          on the kthread's CPU once the IPI is done: an
+ *                          update a non-IRQ-safe writer on CPU loses is a
+ *                          page NR_MLOCK stays low by
+ *   irq_nr_mlock off       stop it, balanced; "irq_writes: N" is then read
  *
  * Reading the file gives the PFN the last command touched ("pfn: N").
  * On unload it undoes what it can: NR_MLOCK, the events and the stray
@@ -36,6 +46,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mm_inline.h>
@@ -57,6 +69,15 @@ static struct {
 	unsigned long pfn;
 	int by;
 } raised[MAX_RAISED];
+
+/*
+ * The interrupt-side NR_MLOCK writer; irq_writes is written by its
+ * kthread only and read once it is stopped.
+ */
+static struct task_struct *irq_writer;
+static struct zone *irq_zone;
+static unsigned int irq_cpu, irq_period_us;
+static unsigned long irq_writes;
 
 /* A page of our own, for a zone to put stray NR_MLOCK changes in. */
 static struct page *zone_page;
@@ -206,11 +227,79 @@ static void undo_stray(void)
 	stray_page = NULL;
 }
 
+static void irq_write(void *unused)
+{
+	mod_zone_page_state(irq_zone, NR_MLOCK, 1);
+}
+
+/*
+ * Each +1 is taken back from this CPU, where nothing writes NR_MLOCK
+ * unsafely: a +1 that a writer on irq_cpu overwrote is a -1 that stays,
+ * one a lost update.
+ */
+static int irq_writer_fn(void *unused)
+{
+	while (!kthread_should_stop()) {
+		if (!smp_call_function_single(irq_cpu, irq_write, NULL, 1)) {
+			mod_zone_page_state(irq_zone, NR_MLOCK, -1);
+			irq_writes++;
+		}
+		if (irq_period_us)
+			usleep_range(irq_period_us, irq_period_us + 10);
+		else
+			cond_resched();
+	}
+	return 0;
+}
+
+static void irq_writer_stop(void)
+{
+	if (!irq_writer)
+		return;
+	kthread_stop(irq_writer);
+	irq_writer = NULL;
+}
+
+/*
+ * The zone user pages come from (movable allocations): the one whose
+ * per-CPU NR_MLOCK diff a munlock of the stress's pages writes.
+ */
+static int irq_writer_start(unsigned int cpu, unsigned int us)
+{
+	struct page *page;
+	unsigned int from;
+
+	if (irq_writer || !cpu_online(cpu) || us > 10000)
+		return -EINVAL;
+	from = cpumask_any_but(cpu_online_mask, cpu);
+	if (from >= nr_cpu_ids)
+		return -EINVAL;
+	page = alloc_page(GFP_HIGHUSER_MOVABLE);
+	if (!page)
+		return -ENOMEM;
+	irq_zone = page_zone(page);
+	__free_page(page);
+	irq_cpu = cpu;
+	irq_period_us = us;
+	irq_writes = 0;
+	irq_writer = kthread_create(irq_writer_fn, NULL, "mlockinject-irq");
+	if (IS_ERR(irq_writer)) {
+		int err = PTR_ERR(irq_writer);
+
+		irq_writer = NULL;
+		return err;
+	}
+	kthread_bind(irq_writer, from);
+	wake_up_process(irq_writer);
+	return 0;
+}
+
 static int run(char *cmd)
 {
 	char *verb = strsep(&cmd, " "), *a1 = strsep(&cmd, " ");
 	char *a2 = strsep(&cmd, " ");
 	enum vm_event_item item;
+	unsigned int cpu, us;
 	unsigned long addr;
 	long n;
 
@@ -232,6 +321,14 @@ static int run(char *cmd)
 	if (!strcmp(verb, "locked_vm") && a1 && !kstrtol(a1, 0, &n) && n &&
 	    n > -(1L << 20) && n < (1L << 20) && current->mm)
 		return account_locked_vm(current->mm, abs(n), n > 0);
+	if (!strcmp(verb, "irq_nr_mlock") && a1 && !strcmp(a1, "off") && !a2) {
+		irq_writer_stop();
+		return 0;
+	}
+	if (!strcmp(verb, "irq_nr_mlock") && a1 && a2 &&
+	    !kstrtouint(a1, 0, &cpu) && cpu < nr_cpu_ids &&
+	    !kstrtouint(a2, 0, &us))
+		return irq_writer_start(cpu, us);
 	if (!strcmp(verb, "raise") && a1 && a2 && !kstrtoul(a1, 0, &addr) &&
 	    !kstrtol(a2, 0, &n) && n && n > -1000 && n < 1000)
 		return do_raise(addr, n);
@@ -259,11 +356,12 @@ static ssize_t inject_write(struct file *file, const char __user *ubuf,
 static ssize_t inject_read(struct file *file, char __user *ubuf, size_t len,
 			   loff_t *ppos)
 {
-	char buf[48];
+	char buf[80];
 	int n;
 
 	mutex_lock(&inject_lock);
-	n = scnprintf(buf, sizeof(buf), "pfn: %lu\n", last_pfn);
+	n = scnprintf(buf, sizeof(buf), "pfn: %lu\nirq_writes: %lu\n", last_pfn,
+		      irq_writer ? 0 : irq_writes);
 	mutex_unlock(&inject_lock);
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
 }
@@ -294,6 +392,7 @@ static void __exit mlockinject_exit(void)
 	unsigned int i;
 
 	debugfs_remove(inject_dir);
+	irq_writer_stop();
 	if (nr_mlock_added)
 		mod_zone_page_state(first_zone(), NR_MLOCK, -nr_mlock_added);
 	for (i = 0; i < NR_VM_EVENT_ITEMS; i++)
