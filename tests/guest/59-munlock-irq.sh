@@ -19,6 +19,7 @@
 # mlockvm: --tcg-single
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
+need_module
 ktap_set_plan 3
 
 MC=/mw/mlockcheck

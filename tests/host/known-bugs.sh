@@ -58,8 +58,8 @@ expect "self-merge DONTUNMAP: 6.12.113 has it, 6.12.115 does not" "yes no" \
 	"$(in_range mremap-dontunmap-self-merge 6.12.113-1~deb12u1) $(in_range mremap-dontunmap-self-merge 6.12.115-2~deb12u1)"
 expect "folio_activate vs mlock: 6.12.43 has it, 6.12.57, 6.1.192, 6.12.117 and 7.3.4 do not" "yes no no no no" \
 	"$(in_range folio-activate-mlock 6.12.43-1~bpo12+1) $(in_range folio-activate-mlock 6.12.57-1~bpo12+1) $(in_range folio-activate-mlock 6.1.192-3) $(in_range folio-activate-mlock 6.12.117-1~deb12u1) $(in_range folio-activate-mlock 7.3.4-1~bpo13+1)"
-expect "irq-unsafe NR_MLOCK: 6.12.111 and 6.1.190 have it, 6.12.113, 6.1.192 and 5.17.15 do not" "yes yes no no no" \
-	"$(in_range munlock-irq-unsafe-nr-mlock 6.12.111-1~deb12u1) $(in_range munlock-irq-unsafe-nr-mlock 6.1.190-1) $(in_range munlock-irq-unsafe-nr-mlock 6.12.113-1~deb12u1) $(in_range munlock-irq-unsafe-nr-mlock 6.1.192-3) $(in_range munlock-irq-unsafe-nr-mlock 5.17.15-1)"
+expect "irq-unsafe NR_MLOCK: 6.12.111, 6.1.190 and 7.2.6 have it, 6.12.113, 6.1.192, 7.2.9, 7.3.4 and 5.17.15 do not" "yes yes yes no no no no no" \
+	"$(in_range munlock-irq-unsafe-nr-mlock 6.12.111-1~deb12u1) $(in_range munlock-irq-unsafe-nr-mlock 6.1.190-1) $(in_range munlock-irq-unsafe-nr-mlock 7.2.6-1~bpo13+1) $(in_range munlock-irq-unsafe-nr-mlock 6.12.113-1~deb12u1) $(in_range munlock-irq-unsafe-nr-mlock 6.1.192-3) $(in_range munlock-irq-unsafe-nr-mlock 7.2.9-1~bpo13+1) $(in_range munlock-irq-unsafe-nr-mlock 7.3.4-1~bpo13+1) $(in_range munlock-irq-unsafe-nr-mlock 5.17.15-1)"
 expect "versions compare numerically: 6.12.100 > 6.12.99" yes \
 	"$(guest "$(deb 6.12.100-1 x)" x '[ "$(version_code 6.12.100)" -gt "$(version_code 6.12.99)" ] && echo yes')"
 
