@@ -52,13 +52,9 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include "page_state.h"
 #include "proc_locked.h"
 
-#define KPF_REFERENCED	2
-#define KPF_LRU		5
-#define KPF_ACTIVE	6
-#define KPF_UNEVICTABLE	18
-#define KPF_MLOCKED	33
 #define PATH		"/dev/shm/folio_activate_mlock"
 #define LRU_GEN		"/sys/kernel/mm/lru_gen/enabled"
 /* A folio batch holds 31 (FOLIO_BATCH_SIZE): the 31st entry flushes it. */
@@ -70,19 +66,7 @@
 
 
 static long page;
-static int pagemap_fd = -1, kpageflags_fd = -1;
 static char lru_gen_old[32];
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
 
 static void restore_lru_gen(void)
 {
@@ -93,14 +77,9 @@ static void restore_lru_gen(void)
 /* kpageflags of the page mapped at @addr, or 0 when none is mapped. */
 static uint64_t flags_at(const char *addr)
 {
-	uint64_t e = 0, f = 0;
+	uint64_t f;
 
-	if (pread(pagemap_fd, &e, 8, (uintptr_t)addr / page * 8) != 8 ||
-	    !(e >> 63) || !(e & ((1ULL << 55) - 1)))
-		return 0;
-	if (pread(kpageflags_fd, &f, 8, (e & ((1ULL << 55) - 1)) * 8) != 8)
-		return 0;
-	return f;
+	return kpageflags_at(addr, &f) ? 0 : f;
 }
 
 static int has(uint64_t f, int bit)
@@ -144,9 +123,7 @@ int main(int argc, char **argv)
 	}
 	page = sysconf(_SC_PAGESIZE);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	pagemap_fd = open("/proc/self/pagemap", O_RDONLY);
-	kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
-	if (pagemap_fd < 0 || kpageflags_fd < 0 || rounds < 1) {
+	if (kpageflags_open() || rounds < 1) {
 		printf("cannot read pagemap and kpageflags: %s (needs root)\n", strerror(errno));
 		return 2;
 	}

@@ -60,8 +60,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-#define KPF_LRU		5
-#define KPF_MLOCKED	33
+#include "page_state.h"
+
 /*
  * Fewer than a batch holds, 15 on 6.1 (PAGEVEC_SIZE) and 31 since
  * (FOLIO_BATCH_SIZE): step 1 must not flush CPU 0's batch, or the
@@ -85,17 +85,6 @@ static const char *const keys[NR_KEYS] = {
 };
 
 static long page;
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
 
 static int on_cpu(int cpu)
 {
@@ -142,17 +131,9 @@ static int read_vmstat(long long *v)
 /* PG_lru of the page mapped at @addr, or -1 when it cannot be read. */
 static int on_lru(const char *addr)
 {
-	static int pm = -1, kpf = -1;
-	uint64_t e, f;
+	uint64_t f;
 
-	if (pm < 0)
-		pm = open("/proc/self/pagemap", O_RDONLY);
-	if (kpf < 0)
-		kpf = open("/proc/kpageflags", O_RDONLY);
-	if (pread(pm, &e, 8, (uintptr_t)addr / page * 8) != 8 || !(e >> 63) ||
-	    pread(kpf, &f, 8, (e & ((1ULL << 55) - 1)) * 8) != 8)
-		return -1;
-	return !!(f & (1ULL << KPF_LRU));
+	return kpageflags_at(addr, &f) ? -1 : !!(f & (1ULL << KPF_LRU));
 }
 
 static double now(void)
