@@ -29,7 +29,7 @@ KSFT_INC     := $(BUILD)/src/linux-source-$(KTAP_KERNEL)/tools/testing/selftests
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/Kbuild include/mlockwatch/*.h)
 
-.PHONY: all module tools payload demo detection bug-corpus bench check check-host check-debug soak debug-kernel fixed-kernel deps kernels dkms-check clean help
+.PHONY: all module tools host-units payload demo detection bug-corpus bench check check-host check-debug soak debug-kernel fixed-kernel deps kernels dkms-check clean help
 
 all: module tools
 
@@ -73,6 +73,20 @@ $(BUILD)/tools/mlockbench: bench/mlockbench.c | $(BUILD)/tools
 
 $(BUILD)/tools:
 	mkdir -p $@
+
+# Host unit tests: tests/host/NAME_test.c, kselftest harness programs that
+# #include the pure judging code they test (module or tool sources), so
+# they see its static functions. tests/host/units.sh runs them.
+HOST_UNITS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/*_test.c))
+HOST_UNIT_CFLAGS := -O1 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+	-I$(KSFT_INC) -I$(TOP)/include -I$(TOP)/tests/host -I$(TOP)
+
+## host-units: build the host unit tests (tests/host/*_test.c) into build/host
+host-units: $(HOST_UNITS)
+
+$(BUILD)/host/%_test: tests/host/%_test.c $(wildcard tests/host/*.h include/mlockwatch/*.h module/*.[ch] tools/*.[ch] tools/*/*.[ch] bpf/*.h) | $(KTAP_HELPERS)
+	@mkdir -p $(BUILD)/host
+	$(CC) $(HOST_UNIT_CFLAGS) -o $@ $<
 
 
 $(KTAP_HELPERS):
