@@ -16,8 +16,9 @@ TOOL_LDFLAGS := -static
 
 # User-space programs that run in the guest (and on a test box).
 # mlockcheck has its own rule: it embeds a BPF skeleton.
+# mlockstress has its own rule: it is built from tools/mlockstress/*.c.
 TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(filter-out tools/mlockcheck.c,$(wildcard tools/*.c))) \
-	      $(BUILD)/tools/mlockcheck
+	      $(BUILD)/tools/mlockcheck $(BUILD)/tools/mlockstress
 TEST_PROGS := $(patsubst tests/guest/%.c,$(BUILD)/tools/%,$(wildcard tests/guest/*.c))
 BENCH_PROGS := $(BUILD)/tools/mlockbench
 
@@ -45,6 +46,9 @@ tools: $(TOOLS) $(TEST_PROGS) $(BENCH_PROGS)
 
 $(BUILD)/tools/%: tools/%.c $(wildcard tools/*.h include/mlockwatch/*.h) | $(BUILD)/tools
 	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS) -lpthread
+
+$(BUILD)/tools/mlockstress: $(wildcard tools/mlockstress/*.[ch] include/mlockwatch/*.h) | $(BUILD)/tools
+	$(CC) $(TOOL_CFLAGS) -o $@ $(wildcard tools/mlockstress/*.c) $(TOOL_LDFLAGS) -lpthread
 
 # mlockcheck: CO-RE BPF against the BTF of the newest pinned kernel (never
 # the host's), its skeleton from bpftool, linked static for the guest.
