@@ -104,7 +104,7 @@ payload: tools $(KTAP_HELPERS)
 		{ cat $$obj/build.log; echo "module build for $(KNAME) failed"; exit 1; }; }
 	@. $(BUILD)/kernels/$(KNAME)/kernel.env && [ -z "$$KDIR" ] || { \
 	obj=$(BUILD)/obj/$(KNAME)/inject && mkdir -p $$obj && \
-	cp tests/inject/Kbuild tests/inject/*.c $$obj/ && \
+	cp tests/inject/Kbuild tests/inject/*.c $$obj/ && cp -r include $$obj/ && \
 	$(TOP)/scripts/kmake $(KNAME) -s M=$$obj modules >$$obj/build.log 2>&1 || \
 		{ cat $$obj/build.log; echo "test-only injector build for $(KNAME) failed"; exit 1; }; }
 	@. $(BUILD)/kernels/$(KNAME)/kernel.env && \

@@ -342,28 +342,14 @@ const struct mw_hook_desc mw_hook_descs[] = {
 };
 const unsigned int mw_nr_hook_descs = ARRAY_SIZE(mw_hook_descs);
 
-/*
- * Every function that calls mod_zone_page_state(zone, NR_MLOCK, ...) on
- * the Debian builds (docs/kernel-map.md, "NR_MLOCK and the events"). The free path is inlined into its
- * callers, which differ by version. A caller not listed here is reported
- * as unattributed: that is how a stray NR_MLOCK writer gets caught.
- */
+/* The NR_MLOCK writers and why each is listed: nr_mlock_writers.h. */
 static const struct {
 	const char *func;
 	enum mw_cause cause;
 } mw_nr_mlock_callers[] = {
-	{ "mlock_folio", MW_CAUSE_MLOCK },
-	{ "mlock_new_folio", MW_CAUSE_MLOCK_NEW },
-	{ "mlock_new_page", MW_CAUSE_MLOCK_NEW },
-	{ "mlock_pagevec", MW_CAUSE_MUNLOCK },		/* 6.1 */
-	{ "mlock_folio_batch", MW_CAUSE_MUNLOCK },	/* not on 6.12: __mod */
-	{ "__free_pages_ok", MW_CAUSE_FREE },
-	{ "free_pcp_prepare", MW_CAUSE_FREE },		/* 6.1 */
-	{ "free_unref_page_prepare", MW_CAUSE_FREE },	/* 6.1 */
-	{ "free_unref_page", MW_CAUSE_FREE },
-	{ "free_unref_folios", MW_CAUSE_FREE },		/* 6.10+ */
-	{ "free_pages_prepare", MW_CAUSE_FREE },	/* 6.12: compaction_free */
-	{ "__free_pages_prepare", MW_CAUSE_FREE },
+#define MW_NR_MLOCK_WRITER(func, cause) { #func, MW_CAUSE_##cause },
+#include <mlockwatch/nr_mlock_writers.h>
+#undef MW_NR_MLOCK_WRITER
 };
 
 /**
