@@ -211,10 +211,11 @@ static void dec_pagevec(const unsigned long *raw, struct mw_args *out)
 		mw_fill_batch(out->batch, pv->nr, (void *const *)pv->pages,
 			      true);
 }
-#define MW_MLOCK_PAGEVEC { "mlock_pagevec", dec_pagevec },
+#define MW_SYM_pagevec(symbol) { #symbol, dec_pagevec },
 #else
-#define MW_MLOCK_PAGEVEC
+#define MW_SYM_pagevec(symbol)
 #endif
+#define MW_SYM_folio_batch(symbol) { #symbol, dec_folio_batch },
 
 /* For hooks whose arguments are read by the handler itself. */
 static void dec_none(const unsigned long *raw, struct mw_args *out)
@@ -241,20 +242,17 @@ static const struct mw_symbol sym_mlock_new[] = {
 static const struct mw_symbol sym_munlock[] = {
 	{ "munlock_folio", dec_folio }, { "munlock_page", dec_page }, { }
 };
+/* The candidates mlockcheck hooks too, and why: mlockwatch/roles.h. */
 static const struct mw_symbol sym_batch[] = {
-	{ "mlock_folio_batch", dec_folio_batch }, MW_MLOCK_PAGEVEC { }
+#define MW_ROLE_BATCH(symbol, sig) MW_SYM_##sig(symbol)
+#include <mlockwatch/roles.h>
+	{ }
 };
-/*
- * The whole CPU-dead callback, not just the drain inside it: it then
- * folds the dead CPU's event counters into the current CPU's, and on
- * PREEMPT_RT a local batch preempted there would count the fold as its
- * own unless the remote window covers it (see mw_remote_sum()). The drain
- * alone is the fallback for a kernel without the callback's symbol.
- */
+/* The fold's window: see mw_remote_sum(). */
 static const struct mw_symbol sym_drain_remote[] = {
-	{ "page_alloc_cpu_dead", dec_none },
-	{ "mlock_drain_remote", dec_none },
-	{ "mlock_page_drain_remote", dec_none }, { }
+#define MW_ROLE_DRAIN_REMOTE(symbol, sig) { #symbol, dec_##sig },
+#include <mlockwatch/roles.h>
+	{ }
 };
 static const struct mw_symbol sym_nr_mlock_write[] = {
 	{ "mod_zone_page_state", dec_none }, { }

@@ -269,9 +269,17 @@ static void take(struct sample *s)
 
 /* ---- setup ----------------------------------------------------------- */
 
-static const char *const n_batch[] = { "mlock_folio_batch", "mlock_pagevec", NULL };
-/* The whole CPU-dead callback: it also folds the dead CPU's events (see the BPF side). */
-static const char *const n_drain_remote[] = { "page_alloc_cpu_dead", "mlock_drain_remote", "mlock_page_drain_remote", NULL };
+/* The module's candidates, newest first; the BPF side says why these. */
+static const char *const n_batch[] = {
+#define MW_ROLE_BATCH(symbol, ...) #symbol,
+#include <mlockwatch/roles.h>
+	NULL
+};
+static const char *const n_drain_remote[] = {
+#define MW_ROLE_DRAIN_REMOTE(symbol, ...) #symbol,
+#include <mlockwatch/roles.h>
+	NULL
+};
 
 static void setup(bool *have_mod)
 {
