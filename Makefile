@@ -11,13 +11,13 @@ KNAME   ?= $(firstword $(KERNELS))
 export KERNELS
 
 CC      ?= cc
-TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I$(TOP)/include
+TOOL_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I$(TOP)/include -I$(TOP)/tools/lib
 TOOL_LDFLAGS := -static
 
 # User-space programs that run in the guest (and on a test box).
 # mlockcheck has its own rule: it embeds a BPF skeleton.
 # mlockstress has its own rule: it is built from tools/mlockstress/*.c.
-TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(filter-out tools/mlockcheck.c,$(wildcard tools/*.c))) \
+TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(wildcard tools/*.c)) \
 	      $(BUILD)/tools/mlockcheck $(BUILD)/tools/mlockstress
 TEST_PROGS := $(patsubst tests/guest/%.c,$(BUILD)/tools/%,$(wildcard tests/guest/*.c))
 BENCH_PROGS := $(BUILD)/tools/mlockbench
@@ -50,29 +50,33 @@ $(BUILD)/tools/%: tools/%.c $(wildcard tools/*.h include/mlockwatch/*.h) | $(BUI
 $(BUILD)/tools/mlockstress: $(wildcard tools/mlockstress/*.[ch] include/mlockwatch/*.h) | $(BUILD)/tools
 	$(CC) $(TOOL_CFLAGS) -o $@ $(wildcard tools/mlockstress/*.c) $(TOOL_LDFLAGS) -lpthread
 
-# mlockcheck: CO-RE BPF against the BTF of the newest pinned kernel (never
-# the host's), its skeleton from bpftool, linked static for the guest.
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -I$(TOP)/bpf
+# mlockcheck (tools/mlockcheck/, laid out as bcc's libbpf-tools): CO-RE BPF
+# against the BTF of the newest pinned kernel (never the host's), its
+# skeleton from bpftool, and the user space with tools/lib, linked static
+# for the guest.
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -I$(TOP)/tools/mlockcheck -I$(TOP)/include
+MLOCKCHECK_SRCS := $(filter-out %.bpf.c,$(wildcard tools/mlockcheck/*.c)) tools/lib/trace_helpers.c tools/lib/json.c
 VMLINUX_KERNEL := $(shell $(TOP)/scripts/kernels last btf)
 
 $(BUILD)/bpf/vmlinux.h: kernels.conf scripts/vmlinux-h
 	@mkdir -p $(BUILD)/bpf
 	$(TOP)/scripts/vmlinux-h $(VMLINUX_KERNEL) $@
 
-$(BUILD)/bpf/mlockcheck.bpf.o: bpf/mlockcheck.bpf.c bpf/mlockcheck.h $(BUILD)/bpf/vmlinux.h
+$(BUILD)/bpf/mlockcheck.bpf.o: tools/mlockcheck/mlockcheck.bpf.c tools/mlockcheck/mlockcheck.h $(wildcard include/mlockwatch/*.h) $(BUILD)/bpf/vmlinux.h
 	clang $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/bpf/mlockcheck.skel.h: $(BUILD)/bpf/mlockcheck.bpf.o
 	bpftool gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/tools/mlockcheck: tools/mlockcheck.c bpf/mlockcheck.h $(BUILD)/bpf/mlockcheck.skel.h | $(BUILD)/tools
+$(BUILD)/tools/mlockcheck: $(MLOCKCHECK_SRCS) $(wildcard tools/mlockcheck/*.h tools/lib/*.h include/mlockwatch/*.h) \
+		$(BUILD)/bpf/mlockcheck.skel.h | $(BUILD)/tools
 	$(CC) $(TOOL_CFLAGS) -Wno-unused-parameter -Wno-missing-field-initializers \
-		-I$(BUILD)/bpf -I$(TOP)/bpf -o $@ $< $(TOOL_LDFLAGS) -lbpf -lelf -lz -lzstd
+		-I$(BUILD)/bpf -o $@ $(MLOCKCHECK_SRCS) $(TOOL_LDFLAGS) -lbpf -lelf -lz -lzstd
 
-$(BUILD)/tools/%: tests/guest/%.c $(wildcard tests/guest/*.h) | $(BUILD)/tools $(KTAP_HELPERS)
+$(BUILD)/tools/%: tests/guest/%.c $(wildcard tests/guest/*.h tools/lib/*.h) | $(BUILD)/tools $(KTAP_HELPERS)
 	$(CC) $(TOOL_CFLAGS) -I$(KSFT_INC) -o $@ $< $(TOOL_LDFLAGS)
 
-$(BUILD)/tools/mlockbench: bench/mlockbench.c | $(BUILD)/tools
+$(BUILD)/tools/mlockbench: bench/mlockbench.c tools/lib/clock.h | $(BUILD)/tools
 	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS)
 
 $(BUILD)/tools:
@@ -88,7 +92,7 @@ HOST_UNIT_CFLAGS := -O1 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 ## host-units: build the host unit tests (tests/host/*_test.c) into build/host
 host-units: $(HOST_UNITS)
 
-$(BUILD)/host/%_test: tests/host/%_test.c $(wildcard tests/host/*.h include/mlockwatch/*.h module/*.[ch] tools/*.[ch] tools/*/*.[ch] bpf/*.h) | $(KTAP_HELPERS)
+$(BUILD)/host/%_test: tests/host/%_test.c $(wildcard tests/host/*.h include/mlockwatch/*.h module/*.[ch] tools/*.[ch] tools/*/*.[ch]) | $(KTAP_HELPERS)
 	@mkdir -p $(BUILD)/host
 	$(CC) $(HOST_UNIT_CFLAGS) -o $@ $<
 
@@ -108,7 +112,7 @@ payload: tools $(KTAP_HELPERS)
 		{ cat $$obj/build.log; echo "module build for $(KNAME) failed"; exit 1; }; }
 	@. $(BUILD)/kernels/$(KNAME)/kernel.env && [ -z "$$KDIR" ] || { \
 	obj=$(BUILD)/obj/$(KNAME)/inject && mkdir -p $$obj && \
-	cp tests/inject/Kbuild tests/inject/*.c $$obj/ && \
+	cp tests/inject/Kbuild tests/inject/*.c $$obj/ && cp -r include $$obj/ && \
 	$(TOP)/scripts/kmake $(KNAME) -s M=$$obj modules >$$obj/build.log 2>&1 || \
 		{ cat $$obj/build.log; echo "test-only injector build for $(KNAME) failed"; exit 1; }; }
 	@. $(BUILD)/kernels/$(KNAME)/kernel.env && \

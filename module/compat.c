@@ -211,10 +211,11 @@ static void dec_pagevec(const unsigned long *raw, struct mw_args *out)
 		mw_fill_batch(out->batch, pv->nr, (void *const *)pv->pages,
 			      true);
 }
-#define MW_MLOCK_PAGEVEC { "mlock_pagevec", dec_pagevec },
+#define MW_SYM_pagevec(symbol) { #symbol, dec_pagevec },
 #else
-#define MW_MLOCK_PAGEVEC
+#define MW_SYM_pagevec(symbol)
 #endif
+#define MW_SYM_folio_batch(symbol) { #symbol, dec_folio_batch },
 
 /* For hooks whose arguments are read by the handler itself. */
 static void dec_none(const unsigned long *raw, struct mw_args *out)
@@ -241,20 +242,17 @@ static const struct mw_symbol sym_mlock_new[] = {
 static const struct mw_symbol sym_munlock[] = {
 	{ "munlock_folio", dec_folio }, { "munlock_page", dec_page }, { }
 };
+/* The candidates mlockcheck hooks too, and why: mlockwatch/roles.h. */
 static const struct mw_symbol sym_batch[] = {
-	{ "mlock_folio_batch", dec_folio_batch }, MW_MLOCK_PAGEVEC { }
+#define MW_ROLE_BATCH(symbol, sig) MW_SYM_##sig(symbol)
+#include <mlockwatch/roles.h>
+	{ }
 };
-/*
- * The whole CPU-dead callback, not just the drain inside it: it then
- * folds the dead CPU's event counters into the current CPU's, and on
- * PREEMPT_RT a local batch preempted there would count the fold as its
- * own unless the remote window covers it (see mw_remote_sum()). The drain
- * alone is the fallback for a kernel without the callback's symbol.
- */
+/* The fold's window: see mw_remote_sum(). */
 static const struct mw_symbol sym_drain_remote[] = {
-	{ "page_alloc_cpu_dead", dec_none },
-	{ "mlock_drain_remote", dec_none },
-	{ "mlock_page_drain_remote", dec_none }, { }
+#define MW_ROLE_DRAIN_REMOTE(symbol, sig) { #symbol, dec_##sig },
+#include <mlockwatch/roles.h>
+	{ }
 };
 static const struct mw_symbol sym_nr_mlock_write[] = {
 	{ "mod_zone_page_state", dec_none }, { }
@@ -342,28 +340,14 @@ const struct mw_hook_desc mw_hook_descs[] = {
 };
 const unsigned int mw_nr_hook_descs = ARRAY_SIZE(mw_hook_descs);
 
-/*
- * Every function that calls mod_zone_page_state(zone, NR_MLOCK, ...) on
- * the Debian builds (docs/kernel-map.md, "NR_MLOCK and the events"). The free path is inlined into its
- * callers, which differ by version. A caller not listed here is reported
- * as unattributed: that is how a stray NR_MLOCK writer gets caught.
- */
+/* The NR_MLOCK writers and why each is listed: nr_mlock_writers.h. */
 static const struct {
 	const char *func;
 	enum mw_cause cause;
 } mw_nr_mlock_callers[] = {
-	{ "mlock_folio", MW_CAUSE_MLOCK },
-	{ "mlock_new_folio", MW_CAUSE_MLOCK_NEW },
-	{ "mlock_new_page", MW_CAUSE_MLOCK_NEW },
-	{ "mlock_pagevec", MW_CAUSE_MUNLOCK },		/* 6.1 */
-	{ "mlock_folio_batch", MW_CAUSE_MUNLOCK },	/* not on 6.12: __mod */
-	{ "__free_pages_ok", MW_CAUSE_FREE },
-	{ "free_pcp_prepare", MW_CAUSE_FREE },		/* 6.1 */
-	{ "free_unref_page_prepare", MW_CAUSE_FREE },	/* 6.1 */
-	{ "free_unref_page", MW_CAUSE_FREE },
-	{ "free_unref_folios", MW_CAUSE_FREE },		/* 6.10+ */
-	{ "free_pages_prepare", MW_CAUSE_FREE },	/* 6.12: compaction_free */
-	{ "__free_pages_prepare", MW_CAUSE_FREE },
+#define MW_NR_MLOCK_WRITER(func, cause) { #func, MW_CAUSE_##cause },
+#include <mlockwatch/nr_mlock_writers.h>
+#undef MW_NR_MLOCK_WRITER
 };
 
 /**

@@ -101,11 +101,9 @@ extern const unsigned int mw_nr_hook_descs;
 
 /* Where callers of the NR_MLOCK writer live; see mw_classify_caller(). */
 enum mw_cause {
-	MW_CAUSE_MLOCK,
-	MW_CAUSE_MLOCK_NEW,
-	MW_CAUSE_MUNLOCK,
-	MW_CAUSE_FREE,
-	MW_CAUSE_UNKNOWN,
+#define MW_CAUSE(id, ...) MW_CAUSE_##id,
+#include <mlockwatch/causes.h>
+#undef MW_CAUSE
 	MW_NR_CAUSES,
 };
 

@@ -24,6 +24,13 @@
 
 static struct dentry *mw_dir;
 
+static const char *const mw_keys[MW_NR_SUMMARY_KEYS] = {
+#define MW_SUMMARY_KEY(id, key) \
+	[MW_KEY_##id] = #key,
+#include <mlockwatch/summary_keys.h>
+#undef MW_SUMMARY_KEY
+};
+
 static int summary_show(struct seq_file *m, void *v)
 {
 	struct mw_witness_totals w;
@@ -41,15 +48,15 @@ static int summary_show(struct seq_file *m, void *v)
 	seq_printf(m, "version: %s\n", MLOCKWATCH_VERSION);
 	seq_printf(m, "kernel: %s\n", init_utsname()->release);
 	seq_printf(m, "rmap_hooks: %d\n", mw_rmap_hooks);
-	seq_printf(m, "incomplete: %d\n", mw_control_incomplete());
-	seq_puts(m, "incomplete_reasons: ");
+	seq_printf(m, "%s: %d\n", mw_keys[MW_KEY_INCOMPLETE], mw_control_incomplete());
+	seq_printf(m, "%s: ", mw_keys[MW_KEY_INCOMPLETE_REASONS]);
 	mw_control_show_incomplete(m);
 	seq_puts(m, "selftest: ");
 	mw_control_show_selftest(m);
 	seq_printf(m, "preexisting_folios: %lu\n", mw_preexisting.folios);
 	seq_printf(m, "preexisting_pages: %lu\n", mw_preexisting.pages);
 
-	seq_printf(m, "nr_mlock: %ld\n", now.nr_mlock);
+	seq_printf(m, "%s: %ld\n", mw_keys[MW_KEY_NR_MLOCK], now.nr_mlock);
 	seq_printf(m, "nr_mlock_at_load: %ld\n", base.nr_mlock);
 	seq_printf(m, "nr_mlock_delta: %ld\n", now.nr_mlock - base.nr_mlock);
 	for (i = 0; i < MW_NR_EV; i++) {
@@ -59,10 +66,10 @@ static int summary_show(struct seq_file *m, void *v)
 
 	witnessed_delta = (long)(w.mlocked_pages - w.munlocked_pages -
 				 w.stranded_pages - w.cleared_pages);
-	seq_printf(m, "witnessed_mlocked_pages: %lu\n", w.mlocked_pages);
-	seq_printf(m, "witnessed_munlocked_pages: %lu\n", w.munlocked_pages);
-	seq_printf(m, "witnessed_stranded_pages: %lu\n", w.stranded_pages);
-	seq_printf(m, "witnessed_cleared_pages: %lu\n", w.cleared_pages);
+	seq_printf(m, "%s: %lu\n", mw_keys[MW_KEY_WITNESSED_MLOCKED], w.mlocked_pages);
+	seq_printf(m, "%s: %lu\n", mw_keys[MW_KEY_WITNESSED_MUNLOCKED], w.munlocked_pages);
+	seq_printf(m, "%s: %lu\n", mw_keys[MW_KEY_WITNESSED_STRANDED], w.stranded_pages);
+	seq_printf(m, "%s: %lu\n", mw_keys[MW_KEY_WITNESSED_CLEARED], w.cleared_pages);
 	seq_printf(m, "witnessed_nr_mlock_delta: %ld\n", witnessed_delta);
 	for (i = 0; i < MW_NR_CAUSES; i++)
 		if (i != MW_CAUSE_UNKNOWN)

@@ -18,23 +18,17 @@
 #include "vmstat.h"
 
 static const enum vm_event_item mw_ev_items[MW_NR_EV] = {
-	[MW_EV_CULLED] = UNEVICTABLE_PGCULLED,
-	[MW_EV_SCANNED] = UNEVICTABLE_PGSCANNED,
-	[MW_EV_RESCUED] = UNEVICTABLE_PGRESCUED,
-	[MW_EV_MLOCKED] = UNEVICTABLE_PGMLOCKED,
-	[MW_EV_MUNLOCKED] = UNEVICTABLE_PGMUNLOCKED,
-	[MW_EV_CLEARED] = UNEVICTABLE_PGCLEARED,
-	[MW_EV_STRANDED] = UNEVICTABLE_PGSTRANDED,
+#define MW_EVENT(id, ...) \
+	[MW_EV_##id] = UNEVICTABLE_PG##id,
+#include <mlockwatch/events.h>
+#undef MW_EVENT
 };
 
 const char *const mw_ev_names[MW_NR_EV] = {
-	[MW_EV_CULLED] = "unevictable_pgs_culled",
-	[MW_EV_SCANNED] = "unevictable_pgs_scanned",
-	[MW_EV_RESCUED] = "unevictable_pgs_rescued",
-	[MW_EV_MLOCKED] = "unevictable_pgs_mlocked",
-	[MW_EV_MUNLOCKED] = "unevictable_pgs_munlocked",
-	[MW_EV_CLEARED] = "unevictable_pgs_cleared",
-	[MW_EV_STRANDED] = "unevictable_pgs_stranded",
+#define MW_EVENT(id, name) \
+	[MW_EV_##id] = "unevictable_pgs_" #name,
+#include <mlockwatch/events.h>
+#undef MW_EVENT
 };
 
 static long mw_exact_nr_mlock(void)

@@ -7,13 +7,9 @@
 
 /* The unevictable_pgs_* events, in /proc/vmstat order. */
 enum mw_ev {
-	MW_EV_CULLED,
-	MW_EV_SCANNED,
-	MW_EV_RESCUED,
-	MW_EV_MLOCKED,
-	MW_EV_MUNLOCKED,
-	MW_EV_CLEARED,
-	MW_EV_STRANDED,
+#define MW_EVENT(id, ...) MW_EV_##id,
+#include <mlockwatch/events.h>
+#undef MW_EVENT
 	MW_NR_EV,
 };
 

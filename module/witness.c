@@ -102,11 +102,10 @@ static struct {
 static DEFINE_PER_CPU(char [KSYM_SYMBOL_LEN], mw_sym_buf);
 
 static const char *const mw_cause_names[MW_NR_CAUSES] = {
-	[MW_CAUSE_MLOCK] = "mlock",
-	[MW_CAUSE_MLOCK_NEW] = "mlock_new",
-	[MW_CAUSE_MUNLOCK] = "munlock",
-	[MW_CAUSE_FREE] = "free",
-	[MW_CAUSE_UNKNOWN] = "unattributed",
+#define MW_CAUSE(id, name) \
+	[MW_CAUSE_##id] = #name,
+#include <mlockwatch/causes.h>
+#undef MW_CAUSE
 };
 
 const char *mw_cause_name(enum mw_cause c)

@@ -74,6 +74,14 @@
  */
 #define MLOCKWATCH_SUMMARY_FORMAT	1
 
+/* The summary keys that mlockcheck parses, as indices: summary_keys.h. */
+enum mw_summary_key {
+#define MW_SUMMARY_KEY(id, ...) MW_KEY_##id,
+#include <mlockwatch/summary_keys.h>
+#undef MW_SUMMARY_KEY
+	MW_NR_SUMMARY_KEYS,
+};
+
 /*
  * hooks: after the format line, a "#" header, then one line per hook:
  *   HOOK SYMBOL MECHANISM REQUIRED STATE HITS MISSED

@@ -60,6 +60,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include "clock.h"
 #include "page_state.h"
 
 /*
@@ -134,14 +135,6 @@ static int on_lru(const char *addr)
 	uint64_t f;
 
 	return kpageflags_at(addr, &f) ? -1 : !!(f & (1ULL << KPF_LRU));
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)

@@ -7,8 +7,10 @@
  * Write one command to /sys/kernel/debug/mlockinject/inject:
  *
  *   nr_mlock N             NR_MLOCK += N (N may be negative), no folio
- *   event NAME N           unevictable_pgs_NAME += N, NAME one of
- *                          mlocked, munlocked, cleared, stranded
+ *   event NAME N           unevictable_pgs_NAME += N, NAME one of the
+ *                          seven in include/mlockwatch/events.h (mlocked,
+ *                          munlocked, cleared, stranded move NR_MLOCK's
+ *                          identity; the others are there for symmetry)
  *   stray                  a free-standing page of our own gets
  *                          PG_mlocked, with NR_MLOCK and unevictable_pgs_
  *                          mlocked raised to match: only a PFN scan can
@@ -108,10 +110,9 @@ static int event_item(const char *name, enum vm_event_item *item)
 		const char *name;
 		enum vm_event_item item;
 	} events[] = {
-		{ "mlocked", UNEVICTABLE_PGMLOCKED },
-		{ "munlocked", UNEVICTABLE_PGMUNLOCKED },
-		{ "cleared", UNEVICTABLE_PGCLEARED },
-		{ "stranded", UNEVICTABLE_PGSTRANDED },
+#define MW_EVENT(id, name) { #name, UNEVICTABLE_PG##id },
+#include <mlockwatch/events.h>
+#undef MW_EVENT
 	};
 	unsigned int i;
 

@@ -18,7 +18,6 @@
  *   see remote_sum().
  * - mm_page_free, which fires before the kernel clears PG_mlocked at free,
  *   counts the PG_mlocked pages freed (unevictable_pgs_cleared).
- * - The mlock entry points are counted for the record.
  *
  * Flag transitions are never inferred by reading PG_mlocked before and
  * after a call: that races with other CPUs, and batch folios may be freed
@@ -67,24 +66,17 @@ __u64 drainer;
 __s64 remote_base[2];
 __u32 remote_torn;
 
+/* The running kernel's item numbers, which move between versions (CO-RE). */
 static __always_inline int ev_item(int ev)
 {
 	switch (ev) {
-	case MC_EV_CULLED:
-		return bpf_core_enum_value(enum vm_event_item, UNEVICTABLE_PGCULLED);
-	case MC_EV_SCANNED:
-		return bpf_core_enum_value(enum vm_event_item, UNEVICTABLE_PGSCANNED);
-	case MC_EV_RESCUED:
-		return bpf_core_enum_value(enum vm_event_item, UNEVICTABLE_PGRESCUED);
-	case MC_EV_MLOCKED:
-		return bpf_core_enum_value(enum vm_event_item, UNEVICTABLE_PGMLOCKED);
-	case MC_EV_MUNLOCKED:
-		return bpf_core_enum_value(enum vm_event_item, UNEVICTABLE_PGMUNLOCKED);
-	case MC_EV_CLEARED:
-		return bpf_core_enum_value(enum vm_event_item, UNEVICTABLE_PGCLEARED);
-	default:
-		return bpf_core_enum_value(enum vm_event_item, UNEVICTABLE_PGSTRANDED);
+#define MW_EVENT(id, ...) \
+	case MC_EV_##id: \
+		return bpf_core_enum_value(enum vm_event_item, UNEVICTABLE_PG##id);
+#include <mlockwatch/events.h>
+#undef MW_EVENT
 	}
+	return 0;
 }
 
 static __always_inline void read_events(__u64 *ev)
@@ -110,7 +102,7 @@ static __always_inline unsigned int cause_of(__u64 caller)
 		if (caller >= ranges[i].start && caller < ranges[i].end)
 			return ranges[i].cause;
 	}
-	return MC_UNATTRIBUTED;
+	return MC_CAUSE_UNKNOWN;
 }
 
 static __always_inline int nr_mlock_write(struct pt_regs *ctx, long item,
@@ -127,7 +119,7 @@ static __always_inline int nr_mlock_write(struct pt_regs *ctx, long item,
 		return 0;
 	__sync_fetch_and_add(&totals.nr_mlock_by[cause], delta);
 	__sync_fetch_and_add(&totals.writes_by[cause], 1);
-	if (cause == MC_UNATTRIBUTED && !totals.first_unattributed)
+	if (cause == MC_CAUSE_UNKNOWN && !totals.first_unattributed)
 		totals.first_unattributed = caller;
 	return 0;
 }
@@ -166,7 +158,6 @@ static __always_inline int batch_enter(void)
 	b->cpu = bpf_get_smp_processor_id();
 	b->in_flight = 1;
 	seq_bump(b);
-	__sync_fetch_and_add(&totals.batches, 1);
 	return 0;
 }
 
@@ -287,7 +278,6 @@ static __always_inline int drain_remote_exit(void)
 	__s64 now[2] = {};
 
 	drainer = 0;
-	__sync_fetch_and_add(&totals.remote_drains, 1);
 	if (remote_torn || remote_sum(now)) {
 		__sync_fetch_and_add(&totals.unreliable_batches, 1);
 		return 0;
@@ -321,24 +311,6 @@ int BPF_KPROBE(drain_remote_kprobe) { return drain_remote_enter(); }
 
 SEC("kretprobe/mlock_drain_remote")
 int BPF_KRETPROBE(drain_remote_kretprobe) { return drain_remote_exit(); }
-
-SEC("fentry/mlock_folio")
-int BPF_PROG(mlock_fentry) { __sync_fetch_and_add(&totals.mlock_calls, 1); return 0; }
-
-SEC("kprobe/mlock_folio")
-int BPF_KPROBE(mlock_kprobe) { __sync_fetch_and_add(&totals.mlock_calls, 1); return 0; }
-
-SEC("fentry/mlock_new_folio")
-int BPF_PROG(mlock_new_fentry) { __sync_fetch_and_add(&totals.mlock_new_calls, 1); return 0; }
-
-SEC("kprobe/mlock_new_folio")
-int BPF_KPROBE(mlock_new_kprobe) { __sync_fetch_and_add(&totals.mlock_new_calls, 1); return 0; }
-
-SEC("fentry/munlock_folio")
-int BPF_PROG(munlock_fentry) { __sync_fetch_and_add(&totals.munlock_calls, 1); return 0; }
-
-SEC("kprobe/munlock_folio")
-int BPF_KPROBE(munlock_kprobe) { __sync_fetch_and_add(&totals.munlock_calls, 1); return 0; }
 
 /* 7.0 wrapped page->flags in memdesc_flags_t: { unsigned long f; }. */
 struct page___memdesc {

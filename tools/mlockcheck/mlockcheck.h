@@ -1,27 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Shared by mlockcheck.bpf.c and tools/mlockcheck.c. */
+/* Shared by mlockcheck.bpf.c and mlockcheck's user space. */
 #ifndef MLOCKCHECK_H
 #define MLOCKCHECK_H
 
-/* Who wrote NR_MLOCK: the function the writer returns into. */
+/*
+ * Who wrote NR_MLOCK: the function the writer returns into, by the same
+ * causes as mlockwatch's (UNKNOWN: anyone else, a stray writer).
+ */
 enum mc_cause {
-	MC_MLOCK,		/* mlock_folio */
-	MC_MLOCK_NEW,		/* mlock_new_folio / mlock_new_page */
-	MC_MUNLOCK,		/* the batch: mlock_folio_batch / mlock_pagevec */
-	MC_FREE,		/* the inlined free paths */
-	MC_UNATTRIBUTED,	/* anyone else: a stray writer */
+#define MW_CAUSE(id, ...) MC_CAUSE_##id,
+#include <mlockwatch/causes.h>
+#undef MW_CAUSE
 	MC_NR_CAUSES,
 };
 
 /* The unevictable_pgs_* events, in /proc/vmstat order. */
 enum mc_ev {
-	MC_EV_CULLED,
-	MC_EV_SCANNED,
-	MC_EV_RESCUED,
-	MC_EV_MLOCKED,
-	MC_EV_MUNLOCKED,
-	MC_EV_CLEARED,
-	MC_EV_STRANDED,
+#define MW_EVENT(id, ...) MC_EV_##id,
+#include <mlockwatch/events.h>
+#undef MW_EVENT
 	MC_NR_EV,
 };
 
@@ -41,9 +38,7 @@ struct mc_totals {
 	unsigned long long first_unattributed;	/* a caller address */
 	unsigned long long batch_ev[MC_NR_EV];	/* event deltas in batches */
 	unsigned long long cleared_pages;	/* PG_mlocked pages freed */
-	unsigned long long mlock_calls, mlock_new_calls, munlock_calls;
-	unsigned long long batches, unreliable_batches;
-	unsigned long long remote_drains;	/* dead CPUs' batches drained */
+	unsigned long long unreliable_batches;
 };
 
 /* CPUs the remote-drain accounting reads (more: the drain is unreliable). */

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mlockcheck's judging: pure functions of two readings (a baseline and
+ * now), with no BPF, no files and no clock, so that host unit tests
+ * (tests/host/mlockcheck_judge_test.c) can run every verdict.
+ */
+#ifndef MLOCKCHECK_JUDGE_H
+#define MLOCKCHECK_JUDGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mlockcheck.h"
+
+enum { EXIT_OK, EXIT_MISMATCH, EXIT_SETUP, EXIT_INCOMPLETE, EXIT_CMD };
+
+/* mlockwatch's witnessed counts, in the order of mod_w[]. */
+enum { MOD_W_MLOCKED, MOD_W_MUNLOCKED, MOD_W_STRANDED, MOD_W_CLEARED, MOD_NR_W };
+
+struct sample {
+	double t;
+	long long nr_mlock;		/* exact when from the module */
+	bool nr_exact, ev_from_mod;
+	unsigned long long ev[MC_NR_EV];
+	long long isolated;		/* nr_isolated_anon + _file */
+	long long unevictable_kb, mlocked_kb;
+	struct mc_totals bpf;
+	char first_unattributed[64];	/* bpf.first_unattributed's symbol */
+	bool mod;
+	int mod_incomplete;
+	char mod_reasons[256];
+	long long mod_w[MOD_NR_W];
+	long mod_mismatches;
+	/* mlockwatch's mms view: mms whose locked_vm is off, and by how much */
+	bool mms;
+	long mms_excess_n, mms_deficit_n;
+	long long mms_excess, mms_deficit;	/* pages, each > 0 */
+	char mms_first_excess[160];	/* the first mm of each sign */
+	char mms_first_deficit[160];
+};
+
+/*
+ * What a comparison relies on. When one of these is known to be inexact
+ * (the module's table was full, a BPF batch was not counted, the baseline
+ * was taken during activity), a difference that relies on it is not
+ * judged; a difference that relies only on the kernel's own counters
+ * still is.
+ */
+enum source {
+	SRC_MODULE = 1,		/* mlockwatch's witnessed counts and verdicts */
+	SRC_BPF = 2,		/* the BPF side's attributed writes and events */
+	SRC_BASELINE = 4,	/* a quiet baseline to take deltas from */
+};
+
+struct finding {
+	const char *invariant;
+	unsigned int needs;	/* enum source */
+	long long expected, actual;
+	char detail[512];
+};
+
+#define MAX_FINDINGS 16
+
+struct check {
+	struct finding f[MAX_FINDINGS];
+	int n;
+	unsigned int incomplete;	/* enum source: what is not exact */
+	char why[512];
+};
+
+/* The figures each invariant compares, for the rows and the findings. */
+struct figures {
+	long long identity;		/* NR_MLOCK - events, since boot */
+	long long d_nr;			/* NR_MLOCK since the baseline */
+	long long bpf_attr, bpf_unattr;
+	long long mod_witnessed;	/* module's witnessed delta since baseline */
+	long long ev_bpf[MC_NR_EV], ev_d[MC_NR_EV];
+};
+
+/* Live flagging: a difference that persists, never shrinking, is real. */
+struct streak {
+	int n;
+	long long last;
+};
+
+extern const char *const ev_names[MC_NR_EV];
+
+void figures(const struct sample *b, const struct sample *s, struct figures *g);
+void check(const struct sample *b, const struct sample *s, bool final,
+	   struct check *c);
+bool judged(const struct check *c, int i);
+int nr_judged(const struct check *c);
+void incomplete(struct check *c, unsigned int src, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool live_judged(const struct finding *f, const struct sample *s);
+bool persists(struct streak *st, const struct check *c,
+	      const struct sample *s, int persist);
+void baseline_was_busy(struct check *c);
+bool drop_live(struct check *c, bool exact);
+const char *verdict_name(const struct check *c, bool flagged);
+int exit_code(const struct check *c, int cmd_status);
+const char *exit_name(int code);
+void note_clamp(const struct sample *s, char *notes, size_t size);
+void note_add(char *notes, size_t size, const char *note);
+
+#endif /* MLOCKCHECK_JUDGE_H */

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "output.h"
+#include "sample.h"
+
+static bool json;
+static FILE *csv;
+
+void output_init(bool as_json, FILE *csv_file)
+{
+	json = as_json;
+	csv = csv_file;
+}
+
+void print_header(void)
+{
+	if (!json)
+		printf("%8s %10s %8s %10s %10s %8s %10s %6s  %s\n", "TIME(s)",
+		       "NR_MLOCK", "IDENTITY", "dNR_MLOCK", "BPF_ATTR",
+		       "UNATTR", "MODULE", "MISM", "VERDICT");
+	if (csv)
+		fprintf(csv, "time,nr_mlock,identity_diff,nr_mlock_delta,bpf_attributed,bpf_unattributed,module_witnessed,verdict\n");
+}
+
+void print_row(const struct sample *b, const struct sample *s,
+	       const struct check *c, const char *verdict)
+{
+	struct figures g;
+
+	figures(b, s, &g);
+	if (json) {
+		printf("{\"time\":%.2f,\"nr_mlock\":%lld,\"nr_mlock_exact\":%s,\"identity_diff\":%lld,"
+		       "\"nr_mlock_delta\":%lld,\"bpf_attributed\":%lld,\"bpf_unattributed\":%lld,",
+		       s->t, s->nr_mlock, s->nr_exact ? "true" : "false", g.identity,
+		       g.d_nr, g.bpf_attr, g.bpf_unattr);
+		if (s->mod)
+			printf("\"module_witnessed\":%lld,\"module_mismatches\":%ld,",
+			       g.mod_witnessed, s->mod_mismatches);
+		else
+			printf("\"module_witnessed\":null,\"module_mismatches\":null,");
+		if (s->mms)
+			printf("\"locked_vm_mismatched_mms\":%ld,",
+			       s->mms_excess_n + s->mms_deficit_n);
+		else
+			printf("\"locked_vm_mismatched_mms\":null,");
+		printf("\"differences\":%d,\"verdict\":\"%s\"}\n", c->n, verdict);
+	} else {
+		char mw[24] = "-", mm[16] = "-";
+
+		if (s->mod) {
+			snprintf(mw, sizeof(mw), "%lld", g.mod_witnessed);
+			snprintf(mm, sizeof(mm), "%ld", s->mod_mismatches);
+		}
+		printf("%8.2f %10lld %8lld %10lld %10lld %8lld %10s %6s  %s\n",
+		       s->t, s->nr_mlock, g.identity, g.d_nr, g.bpf_attr,
+		       g.bpf_unattr, mw, mm, verdict);
+	}
+	if (csv)
+		fprintf(csv, "%.2f,%lld,%lld,%lld,%lld,%lld,%lld,%s\n", s->t,
+			s->nr_mlock, g.identity, g.d_nr, g.bpf_attr, g.bpf_unattr,
+			s->mod ? g.mod_witnessed : 0, verdict);
+	fflush(stdout);
+}
+
+/*
+ * The error lines of one of mlockwatch's views, for the report: the
+ * mismatches view (PFNs and pids) or the mms view (pids), at most @max.
+ */
+static void print_module_lines(FILE *out, const char *view, int max)
+{
+	char path[128], line[512];
+	bool mms = !strcmp(view, "mms");
+	struct mms_line m;
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), MW_DIR "/%s", view);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "format:", 7) || line[0] == '#')
+			continue;
+		if (mms && !mms_error_line(line, &m))
+			continue;
+		if (n++ >= max)
+			break;
+		fprintf(out, "    %s", line);
+	}
+	if (f)
+		fclose(f);
+}
+
+static bool has_finding(const struct check *c, const char *invariant)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->f[i].invariant, invariant))
+			return true;
+	return false;
+}
+
+static void print_final_json(const struct check *c, const struct final *fin)
+{
+	int i;
+
+	printf("{\"final\":true,\"mode\":\"%s\",\"exact\":%s,\"module\":%s,",
+	       fin->mode, fin->exact ? "true" : "false",
+	       fin->have_mod ? "true" : "false");
+	printf("\"verdict\":\"%s\",\"exit\":%d,", exit_name(fin->code), fin->code);
+	if (fin->cmd_status >= 0)
+		printf("\"cmd_status\":%d,", fin->cmd_status);
+	printf("\"incomplete_reason\":");
+	json_str(stdout, c->incomplete ? c->why : "");
+	printf(",\"notes\":");
+	json_str(stdout, fin->notes);
+	printf(",\"mismatches\":[");
+	for (i = 0; i < c->n; i++) {
+		printf("%s{\"invariant\":\"%s\",\"expected\":%lld,\"actual\":%lld,\"delta\":%lld,\"judged\":%s,\"detail\":",
+		       i ? "," : "", c->f[i].invariant, c->f[i].expected,
+		       c->f[i].actual, c->f[i].actual - c->f[i].expected,
+		       judged(c, i) ? "true" : "false");
+		json_str(stdout, c->f[i].detail);
+		putchar('}');
+	}
+	printf("]}\n");
+}
+
+void print_final(const struct check *c, const struct final *fin)
+{
+	int i;
+
+	if (json) {
+		print_final_json(c, fin);
+		return;
+	}
+	if (*fin->notes)
+		printf("note: %s\n", fin->notes);
+	/* Not judged: it relies on something that is incomplete (below). */
+	for (i = 0; i < c->n; i++)
+		printf("%s %s: expected %lld, actual %lld, delta %+lld: %s\n",
+		       judged(c, i) ? "MISMATCH" : "NOT JUDGED",
+		       c->f[i].invariant, c->f[i].expected, c->f[i].actual,
+		       c->f[i].actual - c->f[i].expected, c->f[i].detail);
+	if (has_finding(c, "module-verdicts")) {
+		printf("  mlockwatch mismatches (pfn order nr_pages shadow kernel_count mlocked unevictable lru mapcount last_pid locking_mms state verdict):\n");
+		print_module_lines(stdout, "mismatches", 20);
+	}
+	if (has_finding(c, "locked-vm")) {
+		printf("  mlockwatch mms (pid comm locked_vm vm_locked_pages delta verdict):\n");
+		print_module_lines(stdout, "mms", 20);
+	}
+	if (c->incomplete)
+		printf("INCOMPLETE: %s\n", c->why);
+	if (fin->cmd_status >= 0)
+		printf("command exited %d\n", fin->cmd_status);
+	printf("mlockcheck: %s%s%s\n",
+	       fin->code == EXIT_MISMATCH ? "MISMATCH" :
+	       fin->code == EXIT_INCOMPLETE ? "INCOMPLETE" :
+	       fin->code == EXIT_CMD ? "consistent, but the command failed" : "consistent",
+	       fin->exact ? " (exact, after a drain)" : "",
+	       fin->have_mod ? "" : " (without mlockwatch.ko: BPF and vmstat only)");
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* mlockcheck's output: text rows, --json objects and the --csv series. */
+#ifndef MLOCKCHECK_OUTPUT_H
+#define MLOCKCHECK_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "judge.h"
+
+/* The final report's context: what ran, and how it ended. */
+struct final {
+	const char *mode;	/* once, watch, wrap */
+	bool exact, have_mod;
+	int code, cmd_status;	/* cmd_status -1: no command */
+	const char *notes;
+};
+
+void output_init(bool json, FILE *csv);
+void print_header(void);
+void print_row(const struct sample *b, const struct sample *s,
+	       const struct check *c, const char *verdict);
+void print_final(const struct check *c, const struct final *fin);
+
+#endif /* MLOCKCHECK_OUTPUT_H */

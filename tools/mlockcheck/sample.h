@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reading the kernel's counters and mlockwatch's views into a sample. */
+#ifndef MLOCKCHECK_SAMPLE_H
+#define MLOCKCHECK_SAMPLE_H
+
+#include <stdbool.h>
+
+#include <mlockwatch/format.h>
+
+#include "judge.h"
+
+#define MW_DIR		"/sys/kernel/debug/" MLOCKWATCH_DEBUGFS_DIR
+
+/* One line of the mms view (include/mlockwatch/format.h). */
+struct mms_line {
+	int pid;
+	char comm[64], verdict[32];
+	unsigned long long locked_vm, vm_locked;
+	long long delta;
+};
+
+bool module_loaded(void);
+void read_module(struct sample *s);
+void read_mms(struct sample *s);
+void read_vmstat(struct sample *s);
+void parse_summary_line(struct sample *s, char *line);
+bool mms_error_line(const char *line, struct mms_line *m);
+int write_file(const char *path, const char *val);
+int quiesce(void);
+
+#endif /* MLOCKCHECK_SAMPLE_H */
