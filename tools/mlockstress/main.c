@@ -12,6 +12,7 @@
  * are drained: the guest tests rely on that.
  */
 #include <argp.h>
+#include <math.h>
 
 #include "mlockstress.h"
 
@@ -347,24 +348,45 @@ static FILE *err_filter(void)
 	return stream;
 }
 
+/*
+ * A count or a seed: strtoull() takes "-5" as ULLONG_MAX - 4 and "" as 0,
+ * and neither is a number the user meant. *end is where parsing stopped.
+ */
+static int parse_u64(const char *s, int base, char **end, uint64_t max,
+		     uint64_t *out)
+{
+	const char *p = s;
+	unsigned long long v;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, end, base);
+	if (errno || *end == s || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 static int parse_size(const char *s, size_t *out)
 {
 	char *end;
-	unsigned long long v;
+	uint64_t v;
+	int shift = 0;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
+	if (parse_u64(s, 10, &end, SIZE_MAX, &v))
 		return -1;
 	switch (toupper((unsigned char)*end)) {
 	case 'G':
-		v <<= 10;
+		shift += 10;
 		/* fall through */
 	case 'M':
-		v <<= 10;
+		shift += 10;
 		/* fall through */
 	case 'K':
-		v <<= 10;
+		shift += 10;
 		end++;
 		break;
 	case '\0':
@@ -374,7 +396,9 @@ static int parse_size(const char *s, size_t *out)
 	}
 	if (*end && !(toupper((unsigned char)*end) == 'B' && !end[1]))
 		return -1;
-	*out = v;
+	if (v > SIZE_MAX >> shift)
+		return -1;
+	*out = v << shift;
 	return 0;
 }
 
@@ -403,6 +427,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	struct args *a = state->input;
 	struct opts *o = &a->o;
 	struct stat st;
+	uint64_t v;
 	char *end;
 	size_t i;
 
@@ -413,28 +438,29 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		a->any = true;
 		break;
 	case 't':
-		o->threads = strtoul(arg, &end, 10);
-		if (errno || *end || !o->threads || o->threads > 256)
+		if (parse_u64(arg, 10, &end, 256, &v) || *end || !v)
 			goto bad;
+		o->threads = v;
 		break;
 	case 'd':
+		/* inf would run the first scenario until an interrupt. */
 		o->duration = strtod(arg, &end);
-		if (errno || *end || !(o->duration > 0))
+		if (errno || end == arg || *end || !isfinite(o->duration) ||
+		    !(o->duration > 0))
 			goto bad;
 		a->have_duration = true;
 		break;
 	case 'n':
-		o->ops = strtoul(arg, &end, 10);
-		if (errno || *end || !o->ops)
+		if (parse_u64(arg, 10, &end, ULONG_MAX, &v) || *end || !v)
 			goto bad;
+		o->ops = v;
 		break;
 	case 'z':
 		if (parse_size(arg, &o->size) || o->size < (64 << 10))
 			goto bad;
 		break;
 	case 'S':
-		o->seed = strtoull(arg, &end, 0);
-		if (errno || *end)
+		if (parse_u64(arg, 0, &end, UINT64_MAX, &o->seed) || *end)
 			goto bad;
 		a->have_seed = true;
 		break;
