@@ -11,6 +11,9 @@
  * NR_MLOCK returns to its starting value once the per-CPU mlock batches
  * are drained: the guest tests rely on that.
  */
+#include <argp.h>
+#include <math.h>
+
 #include "mlockstress.h"
 
 struct scenario {
@@ -224,50 +227,166 @@ static void print_summary(const struct opts *o, const struct shared *sh,
 	       ok ? "ok" : "FAILED", secs, o->seed);
 }
 
-static void usage(FILE *f)
-{
-	size_t i;
+const char *argp_program_version = "mlockstress 0.1";
+static const char doc[] =
+"Stress the kernel's mlock paths and check what user space can see.\n"
+"\n"
+"USAGE: mlockstress [-s LIST] [-t N] [-d S | -n N] [-z SIZE] [-S N]\n"
+"                   [-p DIR] [-j]\n"
+"       mlockstress --list\n"
+"\n"
+"EXAMPLES:\n"
+"    mlockstress -d 1                          # every scenario, a second each\n"
+"    mlockstress -s anon,threads -n 5000 -S 1  # the same steps on every run\n"
+"\v"
+"Exit status: 0 ok, 1 a surprise or failure, 2 usage error.\n";
 
-	fprintf(f,
-		"usage: mlockstress [OPTIONS]\n"
-		"Stress the kernel's mlock paths and check what user space can see.\n"
-		"\n"
-		"  -s, --scenario LIST  comma-separated scenarios (default: all)\n"
-		"  -t, --threads N      threads for 'threads' and 'reclaim' (default 4)\n"
-		"  -d, --duration S     seconds per scenario (default 2)\n"
-		"  -n, --ops N          steps per scenario instead of a duration\n"
-		"  -z, --size SIZE      memory per scenario, K/M/G suffixes (default 16M)\n"
-		"  -S, --seed N         seed of the operation sequence (default: from\n"
-		"                       the clock; printed in the summary)\n"
-		"  -p, --path DIR       also use the page cache of a file in DIR\n"
-		"  -l, --list           list the scenarios\n"
-		"  -j, --json           print the summary as one JSON object on stdout\n"
-		"  -h, --help           this text\n"
-		"\n"
-		"Scenarios:\n");
+static const struct argp_option opts[] = {
+	{ "scenario", 's', "LIST", 0, "Comma-separated scenarios (default: all)", 0 },
+	{ "threads", 't', "N", 0, "Threads for 'threads' and 'reclaim' (default 4)", 0 },
+	{ "duration", 'd', "S", 0, "Seconds per scenario (default 2)", 0 },
+	{ "ops", 'n', "N", 0, "Steps per scenario instead of a duration", 0 },
+	{ "size", 'z', "SIZE", 0, "Memory per scenario, K/M/G suffixes (default 16M)", 0 },
+	{ "seed", 'S', "N", 0, "Seed of the operation sequence (default: from the clock; printed in the summary)", 0 },
+	{ "path", 'p', "DIR", 0, "Also use the page cache of a file in DIR", 0 },
+	{ "list", 'l', NULL, 0, "List the scenarios", 0 },
+	{ "json", 'j', NULL, 0, "Print the summary as one JSON object on stdout", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	{},
+};
+
+/* What parse_arg() fills in; main() needs more than struct opts holds. */
+struct args {
+	struct opts o;
+	bool sel[ARRAY_SIZE(scenarios)];
+	bool any, have_duration, have_seed;
+};
+
+/*
+ * --help lists the scenarios from the table itself, so that it cannot
+ * fall behind scenarios.h.
+ */
+static char *help_filter(int key, const char *text, void *input)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_POST_DOC)
+		return (char *)text;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return (char *)text;
+	fputs("Scenarios:\n", f);
 	for (i = 0; i < ARRAY_SIZE(scenarios); i++)
 		fprintf(f, "  %-10s %s\n", scenarios[i].name, scenarios[i].desc);
-	fprintf(f, "\nExit status: 0 ok, 1 a surprise or failure, 2 usage error.\n");
+	fprintf(f, "\n%s", text ? text : "");
+	if (fclose(f)) {
+		free(buf);
+		return (char *)text;
+	}
+	return buf;
+}
+
+/*
+ * Usage errors are one line on stderr, as in mlockcheck: the callers
+ * (and a person) read the first line of stderr and the exit status 2.
+ * argp follows its "mlockstress: message" line with a "Try
+ * `mlockstress --help'..." one, and getopt has already printed its own
+ * line for an unknown option or a missing argument: argp's error stream
+ * keeps only the lines that start with "mlockstress: ".
+ */
+#define ERR_PREFIX	"mlockstress: "
+
+struct err_filter {
+	size_t pos;		/* characters of the line that matched so far */
+	bool keep, drop;	/* decided for the rest of the line */
+};
+
+static ssize_t err_filter_write(void *cookie, const char *buf, size_t len)
+{
+	struct err_filter *f = cookie;
+	size_t i, from = 0;
+
+	for (i = 0; i < len; i++) {
+		/* A line may arrive in pieces: match the prefix across calls. */
+		if (!f->keep && !f->drop) {
+			if (buf[i] == ERR_PREFIX[f->pos]) {
+				if (!ERR_PREFIX[++f->pos]) {
+					fputs(ERR_PREFIX, stderr);
+					f->keep = true;
+					from = i + 1;
+				}
+				continue;
+			}
+			f->drop = true;
+		}
+		if (buf[i] == '\n') {
+			if (f->keep)
+				fwrite(buf + from, 1, i + 1 - from, stderr);
+			*f = (struct err_filter){ 0 };
+		}
+	}
+	if (f->keep)
+		fwrite(buf + from, 1, len - from, stderr);
+	return len;
+}
+
+static FILE *err_filter(void)
+{
+	static struct err_filter f;
+	FILE *stream;
+
+	stream = fopencookie(&f, "w", (cookie_io_functions_t){
+		.write = err_filter_write,
+	});
+	if (!stream)
+		return stderr;
+	/* Line buffered, so that nothing waits for exit() to be seen. */
+	setvbuf(stream, NULL, _IOLBF, 0);
+	return stream;
+}
+
+/*
+ * A count or a seed: strtoull() takes "-5" as ULLONG_MAX - 4 and "" as 0,
+ * and neither is a number the user meant. *end is where parsing stopped.
+ */
+static int parse_u64(const char *s, int base, char **end, uint64_t max,
+		     uint64_t *out)
+{
+	const char *p = s;
+	unsigned long long v;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, end, base);
+	if (errno || *end == s || v > max)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 static int parse_size(const char *s, size_t *out)
 {
 	char *end;
-	unsigned long long v;
+	uint64_t v;
+	int shift = 0;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
+	if (parse_u64(s, 10, &end, SIZE_MAX, &v))
 		return -1;
 	switch (toupper((unsigned char)*end)) {
 	case 'G':
-		v <<= 10;
+		shift += 10;
 		/* fall through */
 	case 'M':
-		v <<= 10;
+		shift += 10;
 		/* fall through */
 	case 'K':
-		v <<= 10;
+		shift += 10;
 		end++;
 		break;
 	case '\0':
@@ -277,11 +396,14 @@ static int parse_size(const char *s, size_t *out)
 	}
 	if (*end && !(toupper((unsigned char)*end) == 'B' && !end[1]))
 		return -1;
-	*out = v;
+	if (v > SIZE_MAX >> shift)
+		return -1;
+	*out = v << shift;
 	return 0;
 }
 
-static int select_scenarios(const char *list, bool *sel)
+static void select_scenarios(struct argp_state *state, const char *list,
+			     bool *sel)
 {
 	char buf[512], *tok, *save;
 	size_t i;
@@ -293,13 +415,92 @@ static int select_scenarios(const char *list, bool *sel)
 			if (!strcmp(tok, scenarios[i].name))
 				break;
 		if (i == ARRAY_SIZE(scenarios)) {
-			fprintf(stderr, "mlockstress: unknown scenario '%s' (see --list)\n",
-				tok);
-			return -1;
+			argp_error(state, "unknown scenario '%s' (see --list)", tok);
+			return;
 		}
 		sel[i] = true;
 	}
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	struct args *a = state->input;
+	struct opts *o = &a->o;
+	struct stat st;
+	uint64_t v;
+	char *end;
+	size_t i;
+
+	errno = 0;
+	switch (key) {
+	case 's':
+		select_scenarios(state, arg, a->sel);
+		a->any = true;
+		break;
+	case 't':
+		if (parse_u64(arg, 10, &end, 256, &v) || *end || !v)
+			goto bad;
+		o->threads = v;
+		break;
+	case 'd':
+		/* inf would run the first scenario until an interrupt. */
+		o->duration = strtod(arg, &end);
+		if (errno || end == arg || *end || !isfinite(o->duration) ||
+		    !(o->duration > 0))
+			goto bad;
+		a->have_duration = true;
+		break;
+	case 'n':
+		if (parse_u64(arg, 10, &end, ULONG_MAX, &v) || *end || !v)
+			goto bad;
+		o->ops = v;
+		break;
+	case 'z':
+		if (parse_size(arg, &o->size) || o->size < (64 << 10))
+			goto bad;
+		break;
+	case 'S':
+		if (parse_u64(arg, 0, &end, UINT64_MAX, &o->seed) || *end)
+			goto bad;
+		a->have_seed = true;
+		break;
+	case 'p':
+		o->path = arg;
+		if (stat(arg, &st) || !S_ISDIR(st.st_mode))
+			argp_error(state, "--path %s: not a directory", arg);
+		break;
+	case 'l':
+		/* At once: whatever follows --list is not looked at. */
+		for (i = 0; i < ARRAY_SIZE(scenarios); i++)
+			printf("%-10s %s\n", scenarios[i].name, scenarios[i].desc);
+		exit(0);
+	case 'j':
+		o->json = true;
+		break;
+	case 'h':
+		/*
+		 * On stdout like --help (bcc's tools and mlockcheck use stderr),
+		 * so that "mlockstress -h | less" shows it.
+		 */
+		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP);
+		break;
+	case ARGP_KEY_INIT:
+		state->err_stream = err_filter();
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (a->have_duration && o->ops)
+			argp_error(state, "--duration and --ops exclude each other");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
 	return 0;
+bad:
+	argp_error(state, "bad value '%s' for -%c", arg, key);
+	return EINVAL;
 }
 
 static void on_signal(int sig)
@@ -310,113 +511,35 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "scenario", required_argument, NULL, 's' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "ops", required_argument, NULL, 'n' },
-		{ "size", required_argument, NULL, 'z' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "path", required_argument, NULL, 'p' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct argp argp = {
+		.options = opts, .parser = parse_arg, .doc = doc,
+		.help_filter = help_filter,
 	};
-	struct opts o = {
-		.threads = 4, .duration = 2, .size = 16 << 20,
+	struct args a = {
+		.o = { .threads = 4, .duration = 2, .size = 16 << 20 },
 	};
-	bool sel[ARRAY_SIZE(scenarios)] = { false }, any = false, ok = true;
-	bool have_duration = false, have_seed = false;
+	struct opts o;
+	bool *sel = a.sel, ok = true;
 	struct progress prog = { 0 };
 	pthread_t ptid;
 	struct sigaction sa;
 	struct shared *sh;
-	struct stat stt;
 	double t0;
-	char *end;
 	size_t i;
-	int opt;
 
-	while ((opt = getopt_long(argc, argv, "s:t:d:n:z:S:p:ljh", longopts,
-				  NULL)) != -1) {
-		errno = 0;
-		switch (opt) {
-		case 's':
-			if (select_scenarios(optarg, sel))
-				return 2;
-			any = true;
-			break;
-		case 't':
-			o.threads = strtoul(optarg, &end, 10);
-			if (errno || *end || !o.threads || o.threads > 256)
-				goto bad;
-			break;
-		case 'd':
-			o.duration = strtod(optarg, &end);
-			if (errno || *end || !(o.duration > 0))
-				goto bad;
-			have_duration = true;
-			break;
-		case 'n':
-			o.ops = strtoul(optarg, &end, 10);
-			if (errno || *end || !o.ops)
-				goto bad;
-			break;
-		case 'z':
-			if (parse_size(optarg, &o.size) || o.size < (64 << 10))
-				goto bad;
-			break;
-		case 'S':
-			o.seed = strtoull(optarg, &end, 0);
-			if (errno || *end)
-				goto bad;
-			have_seed = true;
-			break;
-		case 'p':
-			o.path = optarg;
-			if (stat(optarg, &stt) || !S_ISDIR(stt.st_mode)) {
-				fprintf(stderr, "mlockstress: --path %s: not a directory\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'l':
-			for (i = 0; i < ARRAY_SIZE(scenarios); i++)
-				printf("%-10s %s\n", scenarios[i].name,
-				       scenarios[i].desc);
-			return 0;
-		case 'j':
-			o.json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-		continue;
-bad:
-		fprintf(stderr, "mlockstress: bad value '%s' for -%c\n", optarg,
-			opt);
-		usage(stderr);
+	/*
+	 * getopt names the program by argv[0] in its messages: the same
+	 * "mlockstress: " as every other one, wherever the binary lives.
+	 */
+	argv[0] = "mlockstress";
+	argp_err_exit_status = 2;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return 2;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "mlockstress: unexpected argument '%s'\n",
-			argv[optind]);
-		usage(stderr);
-		return 2;
-	}
-	if (have_duration && o.ops) {
-		fprintf(stderr, "mlockstress: --duration and --ops exclude each other\n");
-		return 2;
-	}
-	if (!any)
+	o = a.o;
+	if (!a.any)
 		for (i = 0; i < ARRAY_SIZE(scenarios); i++)
 			sel[i] = true;
-	if (!have_seed) {
+	if (!a.have_seed) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
