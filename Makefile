@@ -47,8 +47,8 @@ tools: $(TOOLS) $(TEST_PROGS) $(BENCH_PROGS)
 $(BUILD)/tools/%: tools/%.c $(wildcard tools/*.h include/mlockwatch/*.h) | $(BUILD)/tools
 	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS) -lpthread
 
-$(BUILD)/tools/mlockstress: $(wildcard tools/mlockstress/*.[ch] include/mlockwatch/*.h) | $(BUILD)/tools
-	$(CC) $(TOOL_CFLAGS) -o $@ $(wildcard tools/mlockstress/*.c) $(TOOL_LDFLAGS) -lpthread
+$(BUILD)/tools/mlockstress: $(wildcard tools/mlockstress/*.[ch] tools/lib/*.[ch] include/mlockwatch/*.h) | $(BUILD)/tools
+	$(CC) $(TOOL_CFLAGS) -o $@ $(wildcard tools/mlockstress/*.c) tools/lib/json.c $(TOOL_LDFLAGS) -lpthread
 
 # mlockcheck (tools/mlockcheck/, laid out as bcc's libbpf-tools): CO-RE BPF
 # against the BTF of the newest pinned kernel (never the host's), its

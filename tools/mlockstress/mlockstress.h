@@ -35,6 +35,9 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
+#include "clock.h"
+#include "json.h"
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_SCENARIOS	32
 #define THP_SYSFS	"/sys/kernel/mm/transparent_hugepage"
@@ -157,7 +160,6 @@ extern size_t page_size;
 extern volatile sig_atomic_t stop_requested;
 
 /* util.c */
-double now(void);
 uint64_t splitmix64(uint64_t *x);
 uint64_t rng_seed(uint64_t seed, const char *name, unsigned int stream);
 size_t rnd(struct ctx *c, size_t n);
