@@ -59,7 +59,7 @@ mw_unload
 # Seed 687106211 moves one of two locked regions that share a VMA with
 # MREMAP_DONTUNMAP at its 25th step. On a kernel with the known bug,
 # mlockstress must report it there, and that is mlockstress doing its job
-# (the reproducer, mremap_dontunmap.c in 56-locked-vm.sh, is what XFAILs);
+# (the reproducer, mremap_dontunmap.c in 71-locked-vm.sh, is what XFAILs);
 # an exit 0 there means the bug no longer shows: the table needs updating.
 "$MS" --seed 687106211 --ops 200 --scenario mremap > "$out.mremap" 2>&1
 rc=$?
