@@ -6,6 +6,15 @@
 MW_DEBUGFS=/sys/kernel/debug/mlockwatch
 MW_KO=/mw/mlockwatch.ko
 
+# PAGE_SIZE: the bytes of a base page, as the kernel maps them, so that
+# page counts follow from sizes (pages_of) instead of being written out.
+PAGE_SIZE=$(awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps)
+
+# pages_of MIB: how many base pages MIB MiB hold.
+pages_of() {
+	echo $(( $1 * 1024 * 1024 / PAGE_SIZE ))
+}
+
 # vmstat NAME: the value of NAME in /proc/vmstat.
 vmstat() {
 	awk -v k="$1" '$1 == k { print $2; found = 1 } END { if (!found) exit 1 }' /proc/vmstat
