@@ -3,9 +3,9 @@
 # a kselftest: KSFT_FAIL when it saw the bug, KSFT_SKIP when it could not
 # run, which fails here):
 # a folio left PG_mlocked and unevictable after every locking mapping is
-# gone, NR_MLOCK one page high, until the folio is freed. Both target
-# kernels show it (tests/known-kernel-bugs); mlockwatch's shadow table
-# found it during mlockstress and must name the folio.
+# gone, NR_MLOCK one page high, until the folio is freed. Every check
+# kernel has it (tests/known-kernel-bugs: open since 5.18); mlockwatch's
+# shadow table found it during mlockstress and must name the folio.
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 3
