@@ -57,15 +57,20 @@ fi
 mw_unload
 
 # Seed 687106211 moves one of two locked regions that share a VMA with
-# MREMAP_DONTUNMAP at its 25th step.
+# MREMAP_DONTUNMAP at its 25th step. On a kernel with the known bug,
+# mlockstress must report it there, and that is mlockstress doing its job
+# (the reproducer, mremap_dontunmap.c in 71-locked-vm.sh, is what XFAILs);
+# an exit 0 there means the bug no longer shows: the table needs updating.
 "$MS" --seed 687106211 --ops 200 --scenario mremap > "$out.mremap" 2>&1
 rc=$?
 sed 's/^/# /' "$out.mremap"
-if [ "$rc" != 0 ] && ! grep -qF 'mremap(DONTUNMAP) of a locked range: VmLck is' "$out.mremap"; then
-	ktap_test_fail "mremap, seed 687106211: DONTUNMAP keeps the neighbour locked"
+report=$(grep -c '^mlockstress: .*: mremap(DONTUNMAP) of a locked range: VmLck is [0-9]* kB but the VM_LOCKED VMAs in smaps add up to [0-9]* kB$' "$out.mremap")
+if known_bug mremap-dontunmap-partial; then
+	[ "$rc" = 0 ] && ktap_print_msg "mremap-dontunmap-partial no longer shows on $(kernel_version): update tests/known-kernel-bugs"
+	expect_eq "mremap, seed 687106211: mlockstress reports DONTUNMAP unlocking the neighbour (exit 1, VmLck off the VM_LOCKED VMAs), as known bug mremap-dontunmap-partial on $(kernel_version) predicts" \
+		"1 reported" "$rc $([ "$report" -gt 0 ] && echo reported)"
 else
-	expect_ok_unless_known_bug mremap-dontunmap-partial \
-		"mremap, seed 687106211: DONTUNMAP keeps the neighbour locked" "$rc"
+	expect_eq "mremap, seed 687106211: DONTUNMAP keeps the neighbour locked" 0 "$rc"
 fi
 
 nodes=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)

@@ -6,14 +6,15 @@
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 13
-pages=16384
+mib=64
+pages=$(pages_of $mib)
 
 mw_load || ktap_exit_fail_msg "insmod failed"
-region_start 64
+region_start $mib
 # Locking before touching faults the pages in through mlock_new_*.
 region_cmd lock
 mw_control drain
-expect_eq "nr_mlock delta after mlock of untouched 64 MiB" "$pages" "$(mw_summary nr_mlock_delta)"
+expect_eq "nr_mlock delta after mlock of untouched $mib MiB" "$pages" "$(mw_summary nr_mlock_delta)"
 expect_eq "witnessed_mlocked_pages == unevictable_pgs_mlocked delta" \
 	"$(mw_event_delta mlocked)" "$(mw_summary witnessed_mlocked_pages)"
 expect_eq "NR_MLOCK rises through mlock_new" "$pages" \

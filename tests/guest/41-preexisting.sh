@@ -5,18 +5,19 @@
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 9
-pages=16384
+mib=64
+pages=$(pages_of $mib)
 
-region_start 64
+region_start $mib
 region_cmd touch
 region_cmd lock
 drain
 mw_load || ktap_exit_fail_msg "insmod failed"
 pre=$(mw_summary preexisting_pages)
 if [ "$pre" -ge "$pages" ]; then
-	ktap_test_pass "preexisting_pages ($pre) covers the 64 MiB locked before load"
+	ktap_test_pass "preexisting_pages ($pre) covers the $mib MiB locked before load"
 else
-	ktap_test_fail "preexisting_pages ($pre) covers the 64 MiB locked before load"
+	ktap_test_fail "preexisting_pages ($pre) covers the $mib MiB locked before load"
 fi
 expect_eq "folios: the preexisting folios carry the preexisting verdict, as many as counted" \
 	"$(mw_summary preexisting_folios) preexisting" \

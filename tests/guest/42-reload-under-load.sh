@@ -75,10 +75,12 @@ grep -q '^mlockwatch_entry ' /proc/slabinfo 2>/dev/null &&
 settle_mem
 vmalloc1=$(meminfo VmallocUsed) sunreclaim1=$(meminfo SUnreclaim)
 ktap_print_msg "VmallocUsed ${vmalloc0} -> ${vmalloc1} kB, SUnreclaim ${sunreclaim0} -> ${sunreclaim1} kB"
-# One load's table buckets alone are 256 kB at max_folios=65536.
-[ $((vmalloc1 - vmalloc0)) -lt 128 ] &&
-	ktap_test_pass "vmalloc'ed memory back to baseline (within 128 kB)" ||
-	ktap_test_fail "vmalloc'ed memory back to baseline (within 128 kB)"
+# One load's table buckets alone are 256 kB at max_folios=65536: one
+# leaked table is well over this.
+vmalloc_slack_kb=128
+[ $((vmalloc1 - vmalloc0)) -lt $vmalloc_slack_kb ] &&
+	ktap_test_pass "vmalloc'ed memory back to baseline (within $vmalloc_slack_kb kB)" ||
+	ktap_test_fail "vmalloc'ed memory back to baseline (within $vmalloc_slack_kb kB)"
 if [ -w "$KMEMLEAK" ]; then
 	# The debug kernel: KASAN's quarantine holds freed objects (tens of
 	# MiB of SUnreclaim), so ask kmemleak, which is exact, instead.
@@ -89,9 +91,11 @@ if [ -w "$KMEMLEAK" ]; then
 	[ "$leaks" = 0 ] || sed 's/^/# /' "$KMEMLEAK"
 	expect_eq "kmemleak: no object leaked by $CYCLES cycles" 0 "$leaks"
 else
-	[ $((sunreclaim1 - sunreclaim0)) -lt 2048 ] &&
-		ktap_test_pass "unreclaimable slab back to baseline (within 2 MiB)" ||
-		ktap_test_fail "unreclaimable slab back to baseline (within 2 MiB)"
+	# What the stress itself leaves in kernel caches, not the module's.
+	sunreclaim_slack_kb=$((2 * 1024))
+	[ $((sunreclaim1 - sunreclaim0)) -lt $sunreclaim_slack_kb ] &&
+		ktap_test_pass "unreclaimable slab back to baseline (within $sunreclaim_slack_kb kB)" ||
+		ktap_test_fail "unreclaimable slab back to baseline (within $sunreclaim_slack_kb kB)"
 fi
 
 mw_load

@@ -26,7 +26,7 @@
  *
  * It cannot make the interrupt-side writer itself: nothing a process can
  * do frees an mlocked folio from interrupt context on demand. The test
- * (tests/guest/59-munlock-irq.sh) arms the test-only injector's
+ * (tests/guest/74-munlock-irq.sh) arms the test-only injector's
  * irq_nr_mlock, which stands in for it with IPIs to CPU 1.
  *
  * Before and after (after a drain of every CPU and a fold of the vmstat

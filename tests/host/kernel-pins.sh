@@ -5,12 +5,13 @@
 # "check" pin falls back, with a WARNING, to the newest version of its own
 # series in its own suite (meta packages and exact ABIs alike); a pin for
 # one side of a bug never falls back; each suite comes from the system's
-# stanza with the suite swapped. Also checks that kernels.conf parses.
+# stanza with the suite swapped. Also checks that kernels.conf parses, and
+# what scripts/kernels, its one reader, gives the others.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "${KTAP_HELPERS:?set by tests/run}"
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 11
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -109,4 +110,10 @@ if names=$("$top/scripts/kernels" names check) && [ -n "$names" ] &&
 else
 	ktap_test_fail "kernels.conf parses"
 fi
+printf '%s\n' "# a comment" "a bookworm-security amd64 meta 1-1 check,bug:x" "" \
+	"b trixie-backports rt-amd64 7.3.4+deb13 7.3.4-1 extra" "c bookworm-security amd64 meta 2-1 fix:x,noheaders" > "$tmp/kernels.conf"
+k() { "$top/scripts/kernels" --conf "$tmp/kernels.conf" "$@" 2>&1 | paste -sd' ' -; }
+expect "scripts/kernels: suites, roles NAME, get NAME FIELD" \
+	"bookworm-security trixie-backports|check bug:x|rt-amd64|2-1|extra|a c" \
+	"$(k suites)|$(k roles a)|$(k get b flavour)|$(k get c version)|$(k get b roles)|$(k names check) $(k first fix:x)"
 ktap_finished
