@@ -154,7 +154,7 @@ out:
 
 int mw_control_write(const char *buf, size_t len)
 {
-	char verb[16];
+	char verb[MW_CONTROL_WRITE_MAX];
 	int err;
 
 	/* One verb, optionally newline-terminated; nothing else. */
