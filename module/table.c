@@ -177,6 +177,21 @@ static struct mw_entry *mw_alloc(void)
 	return e;
 }
 
+/*
+ * Caller holds bucket @b's lock: @e, fresh from mw_alloc(), becomes the
+ * entry of @pfn, with a generation of its own.
+ */
+static struct mw_entry *mw_link(struct mw_entry *e, unsigned int b,
+				unsigned long pfn, unsigned int order, u8 state)
+{
+	e->pfn = pfn;
+	e->order = order;
+	e->state = state;
+	e->gen = atomic_inc_return(&mw_gen);
+	hlist_add_head(&e->node, &mw_buckets[b]);
+	return e;
+}
+
 static void mw_unalloc(struct mw_entry *e)
 {
 	atomic_long_dec(&mw_nr_entries);
@@ -276,12 +291,8 @@ again:
 		return;		/* counted by mw_alloc(): incomplete */
 	}
 	if (!e) {
-		e = fresh;
+		e = mw_link(fresh, b, pfn, folio_order(folio), MW_ST_LOCKED);
 		fresh = NULL;
-		e->pfn = pfn;
-		e->state = MW_ST_LOCKED;
-		e->gen = atomic_inc_return(&mw_gen);
-		hlist_add_head(&e->node, &mw_buckets[b]);
 	}
 	e->order = folio_order(folio);
 	e->shadow++;
@@ -489,12 +500,9 @@ void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
 		raw_spin_lock_irqsave(mw_lock(b), flags);
 		e = mw_find(b, pfn);
 		if (!e && fresh) {
-			fresh->pfn = pfn;
-			fresh->order = order;
-			fresh->state = MW_ST_UNLOCKED_PENDING;
-			fresh->flags = MW_EF_INHERITED;
-			fresh->gen = atomic_inc_return(&mw_gen);
-			hlist_add_head(&fresh->node, &mw_buckets[b]);
+			e = mw_link(fresh, b, pfn, order,
+				    MW_ST_UNLOCKED_PENDING);
+			e->flags = MW_EF_INHERITED;
 			fresh = NULL;
 			atomic_long_inc(&mw_stats.split_entries);
 		}
@@ -518,11 +526,7 @@ static bool mw_add_state(unsigned long pfn, unsigned int order, u8 state)
 	raw_spin_lock_irqsave(mw_lock(b), flags);
 	e = mw_find(b, pfn);
 	if (!e) {
-		fresh->pfn = pfn;
-		fresh->order = order;
-		fresh->state = state;
-		fresh->gen = atomic_inc_return(&mw_gen);
-		hlist_add_head(&fresh->node, &mw_buckets[b]);
+		mw_link(fresh, b, pfn, order, state);
 		fresh = NULL;
 		added = true;
 	}
