@@ -107,7 +107,7 @@ const char *mw_entry_allocator(void)
 #endif
 
 /* A bool argument: the calling convention defines only its low byte. */
-#define MW_ARG_BOOL(v)	(((v) & 0xff) != 0)
+#define MW_ARG_BOOL(v)	((u8)(v) != 0)
 
 /* f(struct folio *folio, ...) */
 static void dec_folio(const unsigned long *raw, struct mw_args *out)

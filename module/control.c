@@ -6,9 +6,10 @@
  *             (meant for a quiet system: hooks running meanwhile may be
  *             counted on either side)
  *   drain     empty every CPU's mlock and lru_add batches
- *   selftest  drain, then check that every required hook has fired and
- *             that the witnessed counters equal vmstat's deltas; if not,
- *             the module is incomplete and says which hook or counter
+ *   selftest  drain, then check that every hook that must fire has
+ *             (must_fire in the hooks view) and that the witnessed
+ *             counters equal vmstat's deltas; if not, the module is
+ *             incomplete and says which hook or counter
  *   scan      walk every PFN and every table entry for the verdicts no
  *             hook can reach (unwitnessed-set, unwitnessed-clear), and
  *             every mm for its locked_vm (mms.c)
@@ -154,7 +155,7 @@ out:
 
 int mw_control_write(const char *buf, size_t len)
 {
-	char verb[16];
+	char verb[MW_CONTROL_WRITE_MAX];
 	int err;
 
 	/* One verb, optionally newline-terminated; nothing else. */

@@ -6,6 +6,13 @@
 #include "vmstat.h"
 
 void mw_control_init(void);
+/*
+ * The bytes one control write may have: the longest verb ("selftest")
+ * and its newline, with room to spare. A write this long or longer is no
+ * verb and is refused whole, before anything is copied.
+ */
+#define MW_CONTROL_WRITE_MAX	16
+
 /* Parse and run one control verb; process context, may sleep. */
 int mw_control_write(const char *buf, size_t len);
 

@@ -135,7 +135,7 @@ DEFINE_SHOW_ATTRIBUTE(hooks);
 static ssize_t control_write(struct file *file, const char __user *ubuf,
 			     size_t len, loff_t *ppos)
 {
-	char buf[32];
+	char buf[MW_CONTROL_WRITE_MAX];
 	int err;
 
 	if (!capable(CAP_SYS_ADMIN))

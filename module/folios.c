@@ -17,7 +17,7 @@
 
 #include "folios.h"
 #include "table.h"
-#include "verdict.h"
+#include "judge.h"
 
 #define MW_FOLIOS_CHUNK	64
 
@@ -73,7 +73,7 @@ static void mw_folios_stop(struct seq_file *m, void *v)
 {
 }
 
-static const char *const mw_mms[] = { "0", "1", "2", "3+" };
+static const char *const mw_mms[MW_NR_MMS_MAX + 1] = { "0", "1", "2", "3+" };
 
 static int mw_folios_show(struct seq_file *m, void *v)
 {
@@ -87,14 +87,9 @@ static int mw_folios_show(struct seq_file *m, void *v)
 		seq_puts(m, "# pfn order nr_pages shadow kernel_count mlocked unevictable lru mapcount last_pid locking_mms state verdict\n");
 		return 0;
 	}
-	mw_folio_read(e->pfn, &f);
-	verdict = mw_verdict_of(e, &f);
-	mw_verdict_report(e, &f, verdict);
-	if (verdict == MW_V_RESOLVED) {
-		mw_table_drop(e->pfn);
-		return SEQ_SKIP;
-	}
-	if (it->errors_only && !mw_verdict_is_error(verdict))
+	verdict = mw_judge(e, &f);
+	if (verdict == MW_V_RESOLVED ||
+	    (it->errors_only && !mw_verdict_is_error(verdict)))
 		return SEQ_SKIP;
 	/*
 	 * seq_put_decimal_*() rather than seq_printf(): vsnprintf's format
@@ -114,7 +109,7 @@ static int mw_folios_show(struct seq_file *m, void *v)
 	seq_put_decimal_ll(m, " ", f.present ? f.mapcount : -1);
 	seq_put_decimal_ll(m, " ", e->last_pid);
 	seq_putc(m, ' ');
-	seq_puts(m, mw_mms[min_t(u8, e->nr_mms, 3)]);
+	seq_puts(m, mw_mms[min_t(u8, e->nr_mms, MW_NR_MMS_MAX)]);
 	seq_putc(m, ' ');
 	seq_puts(m, mw_state_name(e->state));
 	seq_putc(m, ' ');
@@ -130,26 +125,25 @@ static const struct seq_operations mw_folios_sops = {
 	.show = mw_folios_show,
 };
 
-static int mw_folios_open_common(struct inode *inode, struct file *file,
-				 bool errors_only)
+/* The two views of the table: every entry, or only the errors. */
+static const struct mw_folios_view {
+	const char *name;
+	bool errors_only;
+} mw_folios_views[] = {
+	{ "folios", false },
+	{ "mismatches", true },
+};
+
+static int mw_folios_open(struct inode *inode, struct file *file)
 {
+	const struct mw_folios_view *view = inode->i_private;
 	struct mw_folios_iter *it;
 
 	it = __seq_open_private(file, &mw_folios_sops, sizeof(*it));
 	if (!it)
 		return -ENOMEM;
-	it->errors_only = errors_only;
+	it->errors_only = view->errors_only;
 	return 0;
-}
-
-static int mw_folios_open(struct inode *inode, struct file *file)
-{
-	return mw_folios_open_common(inode, file, false);
-}
-
-static int mw_mismatches_open(struct inode *inode, struct file *file)
-{
-	return mw_folios_open_common(inode, file, true);
 }
 
 static const struct file_operations mw_folios_fops = {
@@ -160,16 +154,12 @@ static const struct file_operations mw_folios_fops = {
 	.release = seq_release_private,
 };
 
-static const struct file_operations mw_mismatches_fops = {
-	.owner = THIS_MODULE,
-	.open = mw_mismatches_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = seq_release_private,
-};
-
 void mw_folios_create(struct dentry *dir)
 {
-	debugfs_create_file("folios", 0400, dir, NULL, &mw_folios_fops);
-	debugfs_create_file("mismatches", 0400, dir, NULL, &mw_mismatches_fops);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mw_folios_views); i++)
+		debugfs_create_file(mw_folios_views[i].name, 0400, dir,
+				    (void *)&mw_folios_views[i],
+				    &mw_folios_fops);
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Attaching to the kernel: the descriptors of compat.c become ftrace_ops,
- * kprobes, kretprobes or tracepoint probes, and every hit is decoded into
- * struct mw_args and handed to the witness.
+ * kretprobes or tracepoint probes, and every hit is handed, with its raw
+ * arguments, to the handlers of its role in mw_roles[] (roles.c). This
+ * file is the plumbing only: attach, detach, the ip map, hit counts and
+ * the hooks view; what a hook does is its role's.
  *
  * Context: every handler may run in any context, hardirq included (the
  * free tracepoint does), and must not sleep, allocate or take a lock that
@@ -30,9 +32,7 @@
 
 #include "compat.h"
 #include "hooks.h"
-#include "mms.h"
-#include "table.h"
-#include "witness.h"
+#include "roles.h"
 
 struct mw_hook {
 	const struct mw_hook_desc *desc;
@@ -68,54 +68,19 @@ static struct {
 } mw_ip_map[1 << MW_IP_MAP_BITS];
 static DEFINE_PER_CPU(char [KSYM_SYMBOL_LEN], mw_ip_sym);
 
-static void mw_decode(const struct mw_hook *h, const unsigned long *raw,
-		      struct mw_args *a)
+/*
+ * A hit of @h: counted unless its role refuses the call, then handed to
+ * the role (roles.c).
+ */
+static __always_inline void mw_hook_enter(struct mw_hook *h,
+					  const struct mw_hit *hit)
 {
-	memset(a, 0, sizeof(*a));
-	h->sym->decode(raw, a);
-}
+	const struct mw_role_ops *r = &mw_roles[h->desc->role];
 
-static void mw_dispatch_entry(struct mw_hook *h, const unsigned long *raw,
-			      unsigned long caller)
-{
-	struct mw_args a;
-
-	if (h->desc->role == MW_ROLE_NR_MLOCK_WRITE) {
-		/* mod_zone_page_state(zone, item, delta): NR_MLOCK only. */
-		if (raw[1] != NR_MLOCK)
-			return;
-		this_cpu_inc(*h->hits);
-		mw_witness_nr_mlock_write(caller, (long)raw[2]);
+	if (r->match && !r->match(hit->raw))
 		return;
-	}
 	this_cpu_inc(*h->hits);
-	mw_decode(h, raw, &a);
-	switch (h->desc->role) {
-	case MW_ROLE_MLOCK:
-		mw_witness_mlock(&a);
-		mw_table_mlock(a.folio, false);
-		break;
-	case MW_ROLE_MLOCK_NEW:
-		mw_witness_mlock_new(&a);
-		mw_table_mlock(a.folio, true);
-		break;
-	case MW_ROLE_MUNLOCK:
-		mw_witness_munlock(&a);
-		mw_table_munlock(a.folio);
-		break;
-	case MW_ROLE_RMAP_ADD:
-		mw_witness_rmap(&a, true);
-		if (a.vma && (a.vma->vm_flags & VM_LOCKED))
-			mw_table_rmap_add(a.folio, a.vma);
-		break;
-	case MW_ROLE_RMAP_REMOVE:
-		mw_witness_rmap(&a, false);
-		if (a.vma && (a.vma->vm_flags & VM_LOCKED))
-			mw_table_rmap_remove(a.folio, a.vma, a.nr_pages);
-		break;
-	default:
-		break;
-	}
+	r->enter(hit);
 }
 
 /* The ftrace hook whose function is named @sym, or NULL. */
@@ -195,7 +160,7 @@ static void notrace mw_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 				      struct ftrace_ops *op,
 				      struct ftrace_regs *fregs)
 {
-	unsigned long raw[MW_MAX_ARGS];
+	struct mw_hit hit;
 	struct mw_hook *h;
 	int bit, i;
 
@@ -204,120 +169,52 @@ static void notrace mw_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 		return;
 	h = mw_ftrace_hook(ip);
 	if (likely(h)) {
+		hit.sym = h->sym;
 		for (i = 0; i < MW_MAX_ARGS; i++)
-			raw[i] = mw_fregs_arg(fregs, i);
-		mw_dispatch_entry(h, raw, parent_ip);
+			hit.raw[i] = mw_fregs_arg(fregs, i);
+		hit.caller = parent_ip;
+		hit.data = NULL;
+		mw_hook_enter(h, &hit);
 	}
 	ftrace_test_recursion_unlock(bit);
 }
 
-static void mw_regs_args(struct pt_regs *regs, unsigned long *raw)
-{
-	int i;
-
-	for (i = 0; i < MW_MAX_ARGS; i++)
-		raw[i] = regs_get_kernel_argument(regs, i);
-}
-
-/* The batch decoded at its entry: too big for the kretprobe's stack. */
-static DEFINE_PER_CPU(struct mw_batch, mw_batch_buf);
-
-union mw_kretprobe_data {
-	struct {
-		struct mw_batch_window w;
-		struct mw_batch_ops ops;
-	} batch;
-	struct {
-		struct mw_split_window w;
-		unsigned long head_pfn;
-		unsigned int old_order;
-	} split;
-	long driver_pages;	/* __account_locked_vm(mm, pages, inc, ...) */
-};
-
 static int mw_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct kretprobe *rp = get_kretprobe(ri);
-	struct mw_hook *h = container_of(rp, struct mw_hook, krp);
-	union mw_kretprobe_data *d = (void *)ri->data;
-	unsigned long raw[MW_MAX_ARGS];
-	struct mw_args a;
+	struct mw_hook *h = container_of(get_kretprobe(ri), struct mw_hook, krp);
+	struct mw_hit hit;
+	int i;
 
-	struct mw_batch *batch;
-
-	this_cpu_inc(*h->hits);
-	switch (h->desc->role) {
-	case MW_ROLE_BATCH:
-		mw_witness_batch_enter(&d->batch.w);
-		/* Preemption is off in the batch (the mlock local_lock). */
-		batch = this_cpu_ptr(&mw_batch_buf);
-		mw_regs_args(regs, raw);
-		memset(&a, 0, sizeof(a));
-		a.batch = batch;
-		batch->nr = 0;
-		h->sym->decode(raw, &a);
-		mw_table_batch_enter(batch, &d->batch.ops);
-		break;
-	case MW_ROLE_DRAIN_REMOTE:
-		mw_witness_remote_drain(true);
-		break;
-	case MW_ROLE_SPLIT:
-		mw_regs_args(regs, raw);
-		mw_decode(h, raw, &a);
-		mw_witness_split_enter(&d->split.w, &a);
-		d->split.head_pfn = folio_pfn(a.folio);
-		d->split.old_order = folio_order(a.folio);
-		mw_table_split_enter();
-		break;
-	case MW_ROLE_DRIVER_LOCKED_VM:
-		mw_regs_args(regs, raw);
-		mw_decode(h, raw, &a);
-		d->driver_pages = a.nr_pages;
-		break;
-	default:
-		break;
-	}
+	hit.sym = h->sym;
+	for (i = 0; i < MW_MAX_ARGS; i++)
+		hit.raw[i] = regs_get_kernel_argument(regs, i);
+	hit.caller = 0;
+	hit.data = ri->data;
+	mw_hook_enter(h, &hit);
 	return 0;
 }
 
 static int mw_kretprobe_exit(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct kretprobe *rp = get_kretprobe(ri);
-	struct mw_hook *h = container_of(rp, struct mw_hook, krp);
-	union mw_kretprobe_data *d = (void *)ri->data;
-	int ret;
+	struct mw_hook *h = container_of(get_kretprobe(ri), struct mw_hook, krp);
 
-	switch (h->desc->role) {
-	case MW_ROLE_BATCH:
-		mw_witness_batch_exit(&d->batch.w);
-		mw_table_batch_exit(&d->batch.ops);
-		break;
-	case MW_ROLE_DRAIN_REMOTE:
-		mw_witness_remote_drain(false);
-		break;
-	case MW_ROLE_SPLIT:
-		ret = (int)regs_return_value(regs);
-		mw_witness_split_exit(&d->split.w, ret);
-		mw_table_split_exit(d->split.head_pfn, d->split.old_order, !ret);
-		break;
-	case MW_ROLE_DRIVER_LOCKED_VM:
-		/* A charge over RLIMIT_MEMLOCK fails and changes nothing. */
-		if (!regs_return_value(regs))
-			mw_mms_driver_charge(d->driver_pages);
-		break;
-	default:
-		break;
-	}
+	mw_roles[h->desc->role].exit(ri->data, regs_return_value(regs));
 	return 0;
 }
 
+/*
+ * The one tracepoint hooked, mm_page_free(page, order): its arguments
+ * become raw[0] and raw[1], as any other hook's would.
+ */
 static void mw_tp_page_free(void *data, struct page *page, unsigned int order)
 {
 	struct mw_hook *h = data;
+	struct mw_hit hit = {
+		.sym = h->sym,
+		.raw = { (unsigned long)page, order },
+	};
 
-	this_cpu_inc(*h->hits);
-	mw_witness_free(page, order);
-	mw_table_free(page_to_pfn(page));
+	mw_hook_enter(h, &hit);
 }
 
 struct mw_tp_lookup {
@@ -346,6 +243,15 @@ static const char *mw_mech_name(enum mw_mech m)
 	return "?";
 }
 
+/*
+ * Instances of each kretprobe, for calls in flight at once: generous,
+ * because a call without one is missed and makes the module incomplete.
+ * Each CPU may be in a hooked call interrupted by another (a batch, then
+ * a free in an interrupt).
+ */
+#define MW_KRETPROBE_MIN_ACTIVE		64
+#define MW_KRETPROBE_ACTIVE_PER_CPU	4
+
 /* Try one candidate symbol; 0 when this kernel has it and it is attached. */
 static int mw_attach(struct mw_hook *h, const char *name)
 {
@@ -361,9 +267,10 @@ static int mw_attach(struct mw_hook *h, const char *name)
 		h->krp.kp.symbol_name = name;
 		h->krp.entry_handler = mw_kretprobe_entry;
 		h->krp.handler = mw_kretprobe_exit;
-		h->krp.data_size = sizeof(union mw_kretprobe_data);
-		/* Generous: a miss makes the module incomplete. */
-		h->krp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
+		h->krp.data_size = mw_roles[h->desc->role].data_size;
+		h->krp.maxactive = max_t(int, MW_KRETPROBE_MIN_ACTIVE,
+					 MW_KRETPROBE_ACTIVE_PER_CPU *
+					 num_possible_cpus());
 		return register_kretprobe(&h->krp);
 	case MW_MECH_TRACEPOINT:
 		for_each_kernel_tracepoint(mw_tp_match, &l);
@@ -390,6 +297,18 @@ static void mw_detach(struct mw_hook *h)
 		break;
 	}
 	h->active = false;
+}
+
+/* Every role attached has the handlers its mechanism calls. */
+static bool mw_hook_desc_ok(const struct mw_hook_desc *d)
+{
+	const struct mw_role_ops *r;
+
+	if (WARN_ON_ONCE(d->role >= MW_NR_ROLES))
+		return false;
+	r = &mw_roles[d->role];
+	return !WARN_ON_ONCE(!r->enter ||
+			     (d->mech == MW_MECH_KRETPROBE && !r->exit));
 }
 
 /**
@@ -419,6 +338,10 @@ int mw_hooks_init(bool rmap_hooks, const char *force_missing)
 		const struct mw_symbol *s;
 
 		h->desc = &mw_hook_descs[i];
+		if (!mw_hook_desc_ok(h->desc)) {
+			err = -EINVAL;
+			goto fail;
+		}
 		h->hits = alloc_percpu(unsigned long);
 		if (!h->hits) {
 			err = -ENOMEM;
@@ -525,6 +448,13 @@ unsigned long mw_hooks_missed(void)
 	return sum;
 }
 
+/* The policy of the selftest: see struct mw_role_ops's must_fire. */
+static bool mw_hook_must_fire(const struct mw_hook *h)
+{
+	return h->active && (h->desc->flags & MW_HOOK_REQUIRED) &&
+	       mw_roles[h->desc->role].must_fire;
+}
+
 const char *mw_hooks_first_silent(void)
 {
 	unsigned int i;
@@ -532,19 +462,7 @@ const char *mw_hooks_first_silent(void)
 	for (i = 0; i < mw_nr_hook_descs; i++) {
 		const struct mw_hook *h = &mw_hooks[i];
 
-		/*
-		 * Only the accounting hooks must have fired after a known
-		 * mlock and munlock: drain_remote fires when a CPU goes
-		 * offline, split with a THP split, and the rmap hooks are
-		 * attribution only; 6.8+ calls folio_add_anon_rmap_ptes for
-		 * swap-in, migration and KSM, never for a new anon page.
-		 */
-		if (!h->active || !(h->desc->flags & MW_HOOK_REQUIRED) ||
-		    (h->desc->flags & MW_HOOK_RMAP) ||
-		    h->desc->role == MW_ROLE_DRAIN_REMOTE ||
-		    h->desc->role == MW_ROLE_SPLIT)
-			continue;
-		if (!mw_hook_hits(h))
+		if (mw_hook_must_fire(h) && !mw_hook_hits(h))
 			return h->sym->name;
 	}
 	return NULL;
@@ -554,16 +472,17 @@ void mw_hooks_show(struct seq_file *m)
 {
 	unsigned int i;
 
-	seq_puts(m, "# hook symbol mechanism required state hits missed\n");
+	seq_puts(m, "# hook symbol mechanism required state hits missed must_fire\n");
 	for (i = 0; i < mw_nr_hook_descs; i++) {
 		const struct mw_hook *h = &mw_hooks[i];
 		const char *state = h->active ? "active" :
 				    h->disabled ? "off" : "absent";
 
-		seq_printf(m, "%s %s %s %s %s %lu %lu\n", h->desc->label,
+		seq_printf(m, "%s %s %s %s %s %lu %lu %s\n", h->desc->label,
 			   h->sym ? h->sym->name : h->desc->symbols[0].name ?: "-",
 			   mw_mech_name(h->desc->mech),
 			   h->desc->flags & MW_HOOK_REQUIRED ? "yes" : "no",
-			   state, mw_hook_hits(h), mw_hook_missed(h));
+			   state, mw_hook_hits(h), mw_hook_missed(h),
+			   mw_hook_must_fire(h) ? "yes" : "no");
 	}
 }

@@ -12,8 +12,9 @@ void mw_hooks_show(struct seq_file *m);
 /* Events the hook mechanisms dropped (kprobe nmissed), over all hooks. */
 unsigned long mw_hooks_missed(void);
 /*
- * The first required, active hook that has not fired since load, or
- * NULL; for the selftest right after a known mlock and munlock.
+ * The first hook that must have fired (must_fire in the hooks view) and
+ * has not since load, or NULL; for the selftest after a known mlock,
+ * munlock and drain.
  */
 const char *mw_hooks_first_silent(void);
 

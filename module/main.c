@@ -15,6 +15,7 @@
 #include "control.h"
 #include "hooks.h"
 #include "mlockwatch.h"
+#include "scan.h"
 #include "table.h"
 #include "witness.h"
 
@@ -26,11 +27,7 @@ static char *mw_force_missing = "";
 module_param_named(force_missing_symbol, mw_force_missing, charp, 0444);
 MODULE_PARM_DESC(force_missing_symbol, "Testing only: treat this kernel symbol as absent");
 
-/* 64 to 64M: a table of 48 bytes per entry stays below 4 GiB. */
-#define MW_MAX_FOLIOS_MIN	64UL
-#define MW_MAX_FOLIOS_MAX	(64UL << 20)
-
-unsigned long mw_max_folios = 1UL << 20;
+static unsigned long mw_max_folios = 1UL << 20;
 
 /*
  * Checked while the parameters are parsed, so that a bogus value (not a

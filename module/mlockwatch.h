@@ -2,13 +2,10 @@
 #ifndef MLOCKWATCH_H
 #define MLOCKWATCH_H
 
-#include "scan.h"
-
 #define MLOCKWATCH_VERSION	"0.1"
 
-/* Module parameters and load-time facts (main.c). */
+/* The rmap_hooks module parameter (main.c), for the summary. */
 extern bool mw_rmap_hooks;
-extern unsigned long mw_max_folios;
 
 int mw_debugfs_init(void);
 void mw_debugfs_exit(void);

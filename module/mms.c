@@ -54,14 +54,6 @@ long mw_mms_driver_pages(void)
 	return atomic_long_read(&mw_driver_pages);
 }
 
-static const char *const mw_mms_verdicts[] = {
-	[MW_MM_OK] = "ok",
-	[MW_MM_TRANSIENT] = "transient",
-	[MW_MM_KNOWN_DRIVER_CHARGE] = "known-driver-charge",
-	[MW_MM_EXCESS] = "excess",
-	[MW_MM_DEFICIT] = "deficit",
-};
-
 /*
  * The thread group leader with the lowest tgid >= *nr, pinned, and *nr
  * moved past it; NULL when there is none.
@@ -102,6 +94,7 @@ static void mw_comm_word(char *comm)
 static bool mw_mm_read(struct task_struct *task, struct mw_mm *r)
 {
 	struct mm_struct *mm = get_task_mm(task);
+	bool stable = false;
 	int try;
 
 	if (!mm)
@@ -110,8 +103,7 @@ static bool mw_mm_read(struct task_struct *task, struct mw_mm *r)
 	r->pid = task_tgid_nr(task);
 	get_task_comm(r->comm, task);
 	mw_comm_word(r->comm);
-	r->verdict = MW_MM_TRANSIENT;
-	for (try = 0; try < MW_MMS_TRIES; try++) {
+	for (try = 0; try < MW_MMS_TRIES && !stable; try++) {
 		VMA_ITERATOR(vmi, mm, 0);
 		struct vm_area_struct *vma;
 		unsigned long before;
@@ -125,23 +117,15 @@ static bool mw_mm_read(struct task_struct *task, struct mw_mm *r)
 				r->vm_locked += vma_pages(vma);
 		r->locked_vm = READ_ONCE(mm->locked_vm);
 		mmap_read_unlock(mm);
-		if (r->locked_vm == before) {
+		stable = r->locked_vm == before;
+		if (stable)
 			r->delta = (long)(r->locked_vm - r->vm_locked);
-			r->verdict = !r->delta ? MW_MM_OK :
-				     r->delta < 0 ? MW_MM_DEFICIT :
-				     r->delta <= mw_mms_driver_pages() ?
-				     MW_MM_KNOWN_DRIVER_CHARGE : MW_MM_EXCESS;
-			break;
-		}
-		cond_resched();
+		else
+			cond_resched();
 	}
+	r->verdict = mw_mm_verdict_of(stable, r->delta, mw_mms_driver_pages());
 	mmput(mm);
 	return true;
-}
-
-static const char *mw_mm_verdict_name(enum mw_mm_verdict v)
-{
-	return mw_mms_verdicts[v];
 }
 
 void mw_mms_scan(void)

@@ -5,16 +5,9 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 
-struct dentry;
+#include "verdict.h"
 
-/* include/mlockwatch/format.h explains each one. */
-enum mw_mm_verdict {
-	MW_MM_OK,
-	MW_MM_TRANSIENT,
-	MW_MM_KNOWN_DRIVER_CHARGE,
-	MW_MM_EXCESS,		/* errors from here on */
-	MW_MM_DEFICIT,
-};
+struct dentry;
 
 /* One mm as read, in pages. */
 struct mw_mm {

@@ -21,46 +21,73 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "judge.h"
 #include "scan.h"
 #include "table.h"
-#include "verdict.h"
 
 struct mw_preexisting mw_preexisting;
 
 static DEFINE_MUTEX(mw_scan_lock);
 static struct mw_scan_result mw_last_scan;
 
-/* Calls @fn for every online head page with PG_mlocked. */
+/**
+ * mw_next_zone() - the next populated zone, in node and zone order
+ * @zone: the zone the walk is at, or NULL to begin
+ *
+ * The kernel's for_each_populated_zone() is built on helpers that are not
+ * exported; this is the same walk over the online nodes.
+ *
+ * Return: the zone, or NULL after the last one.
+ */
+struct zone *mw_next_zone(struct zone *zone)
+{
+	int nid = zone ? zone_to_nid(zone) : first_online_node;
+	int i = zone ? zone_idx(zone) + 1 : 0;
+
+	for (; nid < MAX_NUMNODES; nid = next_online_node(nid), i = 0) {
+		pg_data_t *pgdat = NODE_DATA(nid);
+
+		for (; i < MAX_NR_ZONES; i++)
+			if (populated_zone(&pgdat->node_zones[i]))
+				return &pgdat->node_zones[i];
+	}
+	return NULL;
+}
+
+/*
+ * A walk gives the CPU up once per this many PFNs: often enough for a
+ * walk of every PFN to stay preemptible, rarely enough that the check
+ * costs nothing next to the flag reads.
+ */
+#define MW_WALK_RESCHED_PFNS	1024
+
+/*
+ * Calls @fn for every online head page with PG_mlocked, once each. Zones
+ * may overlap (a node's ZONE_MOVABLE inside its ZONE_NORMAL span, nodes
+ * interleaved in the PFN space), so like kmemleak's scan a PFN counts
+ * only in the zone its page belongs to.
+ */
 static unsigned long mw_walk_mlocked(void (*fn)(unsigned long pfn,
 						struct folio *folio, void *priv),
 				     void *priv)
 {
-	unsigned long scanned = 0;
-	int nid, i;
+	unsigned long scanned = 0, pfn, end;
+	struct zone *zone;
 
-	for_each_online_node(nid) {
-		pg_data_t *pgdat = NODE_DATA(nid);
+	mw_for_each_zone(zone) {
+		end = zone_end_pfn(zone);
+		for (pfn = zone->zone_start_pfn; pfn < end; pfn++) {
+			struct page *page = pfn_to_online_page(pfn);
+			struct folio *folio;
 
-		for (i = 0; i < MAX_NR_ZONES; i++) {
-			struct zone *zone = &pgdat->node_zones[i];
-			unsigned long pfn, end;
-
-			if (!populated_zone(zone))
+			if (IS_ALIGNED(pfn, MW_WALK_RESCHED_PFNS))
+				cond_resched();
+			if (!page || page_zone(page) != zone || PageTail(page))
 				continue;
-			end = zone_end_pfn(zone);
-			for (pfn = zone->zone_start_pfn; pfn < end; pfn++) {
-				struct page *page = pfn_to_online_page(pfn);
-				struct folio *folio;
-
-				if (!(pfn & 1023))
-					cond_resched();
-				if (!page || PageTail(page))
-					continue;
-				scanned++;
-				folio = page_folio(page);
-				if (folio_test_mlocked(folio))
-					fn(pfn, folio, priv);
-			}
+			scanned++;
+			folio = page_folio(page);
+			if (folio_test_mlocked(folio))
+				fn(pfn, folio, priv);
 		}
 	}
 	return scanned;
@@ -126,17 +153,13 @@ void mw_scan(void)
 			enum mw_verdict v;
 
 			r.entries++;
-			mw_folio_read(buf[i].pfn, &f);
-			v = mw_verdict_of(&buf[i], &f);
-			if (v == MW_V_RESOLVED)
-				mw_table_drop(buf[i].pfn);
-			else if (v == MW_V_UNWITNESSED_SET)
+			v = mw_judge(&buf[i], &f);
+			if (v == MW_V_UNWITNESSED_SET)
 				r.unwitnessed_set++;
 			else if (v == MW_V_UNWITNESSED_CLEAR)
 				r.unwitnessed_clear++;
 			else if (v == MW_V_OVERCOUNT)
 				r.overcount++;
-			mw_verdict_report(&buf[i], &f, v);
 		}
 		cond_resched();
 	}

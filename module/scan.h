@@ -4,6 +4,13 @@
 
 #include <linux/seq_file.h>
 
+struct zone;
+
+/* Every populated zone of every online node. */
+struct zone *mw_next_zone(struct zone *zone);
+#define mw_for_each_zone(zone) \
+	for ((zone) = mw_next_zone(NULL); (zone); (zone) = mw_next_zone(zone))
+
 struct mw_preexisting {
 	unsigned long folios;
 	unsigned long pages;

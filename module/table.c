@@ -47,10 +47,19 @@ struct mw_entry {
 	u8 pending;		/* queued batch operations; sticks at U8_MAX */
 	u8 gen;			/* tells a reused PFN's new entry from the old */
 	u8 state, order, flags;
-	u8 nr_mms;		/* distinct locking mms: 0, 1, 2, 3 = "3+" */
+	u8 nr_mms;		/* distinct locking mms, to MW_NR_MMS_MAX */
 };
 
 #define MW_LOCK_BITS	8
+
+/*
+ * Buckets: one per MW_BUCKET_LOAD entries of max_folios, so that a full
+ * table's chains stay short, and no fewer than MW_MIN_BUCKETS. Never more
+ * buckets than max_folios: the walk's cursor relies on it.
+ */
+#define MW_BUCKET_LOAD	2
+#define MW_MIN_BUCKETS	64UL
+static_assert(MW_MIN_BUCKETS <= MW_MAX_FOLIOS_MIN);
 
 static struct hlist_head *mw_buckets;
 static unsigned int mw_bucket_bits;
@@ -168,6 +177,21 @@ static struct mw_entry *mw_alloc(void)
 	return e;
 }
 
+/*
+ * Caller holds bucket @b's lock: @e, fresh from mw_alloc(), becomes the
+ * entry of @pfn, with a generation of its own.
+ */
+static struct mw_entry *mw_link(struct mw_entry *e, unsigned int b,
+				unsigned long pfn, unsigned int order, u8 state)
+{
+	e->pfn = pfn;
+	e->order = order;
+	e->state = state;
+	e->gen = atomic_inc_return(&mw_gen);
+	hlist_add_head(&e->node, &mw_buckets[b]);
+	return e;
+}
+
 static void mw_unalloc(struct mw_entry *e)
 {
 	atomic_long_dec(&mw_nr_entries);
@@ -189,7 +213,7 @@ static void mw_note_mm(struct mw_entry *e, struct mm_struct *mm, pid_t pid)
 		e->mm_hash[0] = h;
 	else if (!e->mm_hash[1])
 		e->mm_hash[1] = h;
-	if (e->nr_mms < 3)
+	if (e->nr_mms < MW_NR_MMS_MAX)
 		e->nr_mms++;
 }
 
@@ -202,8 +226,7 @@ void mw_table_rmap_add(struct folio *folio, struct vm_area_struct *vma)
 	c->pid = current->mm == vma->vm_mm ? task_tgid_nr(current) : 0;
 }
 
-void mw_table_rmap_remove(struct folio *folio, struct vm_area_struct *vma,
-			  long nr_pages)
+void mw_table_rmap_remove(struct folio *folio, long nr_pages)
 {
 	struct folio *partial = NULL;
 
@@ -268,12 +291,8 @@ again:
 		return;		/* counted by mw_alloc(): incomplete */
 	}
 	if (!e) {
-		e = fresh;
+		e = mw_link(fresh, b, pfn, folio_order(folio), MW_ST_LOCKED);
 		fresh = NULL;
-		e->pfn = pfn;
-		e->state = MW_ST_LOCKED;
-		e->gen = atomic_inc_return(&mw_gen);
-		hlist_add_head(&e->node, &mw_buckets[b]);
 	}
 	e->order = folio_order(folio);
 	e->shadow++;
@@ -481,12 +500,9 @@ void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
 		raw_spin_lock_irqsave(mw_lock(b), flags);
 		e = mw_find(b, pfn);
 		if (!e && fresh) {
-			fresh->pfn = pfn;
-			fresh->order = order;
-			fresh->state = MW_ST_UNLOCKED_PENDING;
-			fresh->flags = MW_EF_INHERITED;
-			fresh->gen = atomic_inc_return(&mw_gen);
-			hlist_add_head(&fresh->node, &mw_buckets[b]);
+			e = mw_link(fresh, b, pfn, order,
+				    MW_ST_UNLOCKED_PENDING);
+			e->flags = MW_EF_INHERITED;
 			fresh = NULL;
 			atomic_long_inc(&mw_stats.split_entries);
 		}
@@ -510,11 +526,7 @@ static bool mw_add_state(unsigned long pfn, unsigned int order, u8 state)
 	raw_spin_lock_irqsave(mw_lock(b), flags);
 	e = mw_find(b, pfn);
 	if (!e) {
-		fresh->pfn = pfn;
-		fresh->order = order;
-		fresh->state = state;
-		fresh->gen = atomic_inc_return(&mw_gen);
-		hlist_add_head(&fresh->node, &mw_buckets[b]);
+		mw_link(fresh, b, pfn, order, state);
 		fresh = NULL;
 		added = true;
 	}
@@ -593,14 +605,33 @@ void mw_table_drop(unsigned long pfn)
 	mw_free(gone);
 }
 
+/*
+ * The walk's cursor: the bucket in the high bits, the entries of that
+ * bucket already read in the low MW_WALK_SKIP_BITS. No bucket can hold
+ * more entries than the table (at most MW_MAX_FOLIOS_MAX), so the count
+ * never spills into the bucket, and there are no more buckets than that
+ * either (mw_table_init()), so the bucket fits above it.
+ */
+#define MW_WALK_SKIP_BITS	32
+static_assert(MW_MAX_FOLIOS_MAX <= (1ULL << MW_WALK_SKIP_BITS));
+static_assert(MW_MAX_FOLIOS_MAX <=
+	      (1ULL << (BITS_PER_LONG - MW_WALK_SKIP_BITS)));
+
+static inline unsigned long mw_walk_pos(unsigned int bucket,
+					unsigned long skip)
+{
+	return (unsigned long)bucket << MW_WALK_SKIP_BITS | skip;
+}
+
 unsigned int mw_table_walk(unsigned long *pos, struct mw_entry_view *out,
 			   unsigned int max)
 {
 	unsigned int n = 0, nb = 1U << mw_bucket_bits;
 
-	/* *pos is (bucket << 16) | entries of that bucket already read. */
-	while ((*pos >> 16) < nb && !n) {
-		unsigned int b = *pos >> 16, skip = *pos & 0xffff, i = 0;
+	while ((*pos >> MW_WALK_SKIP_BITS) < nb && !n) {
+		unsigned int b = *pos >> MW_WALK_SKIP_BITS;
+		unsigned long skip = *pos & GENMASK(MW_WALK_SKIP_BITS - 1, 0);
+		unsigned long i = 0;
 		bool more = false;
 		struct mw_entry *e;
 		unsigned long flags;
@@ -611,7 +642,7 @@ unsigned int mw_table_walk(unsigned long *pos, struct mw_entry_view *out,
 		 * it would be had it come just after the walk passed it.
 		 */
 		if (!READ_ONCE(mw_buckets[b].first)) {
-			*pos = (unsigned long)(b + 1) << 16;
+			*pos = mw_walk_pos(b + 1, 0);
 			continue;
 		}
 		raw_spin_lock_irqsave(mw_lock(b), flags);
@@ -625,7 +656,7 @@ unsigned int mw_table_walk(unsigned long *pos, struct mw_entry_view *out,
 			mw_view(e, &out[n++]);
 		}
 		raw_spin_unlock_irqrestore(mw_lock(b), flags);
-		*pos = more ? *pos + n : (unsigned long)(b + 1) << 16;
+		*pos = more ? mw_walk_pos(b, skip + n) : mw_walk_pos(b + 1, 0);
 	}
 	return n;
 }
@@ -668,7 +699,8 @@ int mw_table_init(unsigned long max_entries)
 	unsigned int i;
 
 	mw_max_entries = max_entries;
-	mw_bucket_bits = ilog2(roundup_pow_of_two(max(max_entries / 2, 64UL)));
+	mw_bucket_bits = ilog2(roundup_pow_of_two(max(max_entries / MW_BUCKET_LOAD,
+						      MW_MIN_BUCKETS)));
 	mw_buckets = vzalloc(sizeof(*mw_buckets) << mw_bucket_bits);
 	if (!mw_buckets)
 		return -ENOMEM;

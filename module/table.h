@@ -6,30 +6,11 @@
 #include <linux/types.h>
 
 #include "compat.h"
+#include "entry.h"
 
-/* Entry states; include/mlockwatch/format.h has the state machine. */
-enum mw_state {
-	MW_ST_LOCKED,		/* shadow >= 1: witnessed mlocks outstanding */
-	MW_ST_UNLOCKED_PENDING,	/* shadow 0: the batch or a free clears it */
-	MW_ST_PREEXISTING,	/* PG_mlocked at load: shadow is a delta */
-	MW_ST_UNWITNESSED,	/* found PG_mlocked by scan, never witnessed */
-	MW_NR_STATES,
-};
-
-/* Entry flags: what the entry has seen, for the known-* verdicts. */
-#define MW_EF_MUNLOCKED		BIT(0)	/* a witnessed munlock reached it */
-#define MW_EF_INHERITED		BIT(1)	/* PG_mlocked copied by a THP split */
-#define MW_EF_REPORTED		BIT(2)	/* its error verdict was traced */
-#define MW_EF_PARTIAL		BIT(4)	/* munlocked whole by a partial unmap */
-
-/* What a reader gets: a copy taken under the bucket lock. */
-struct mw_entry_view {
-	unsigned long pfn;
-	int shadow;
-	pid_t last_pid;
-	u8 pending;
-	u8 state, order, flags, nr_mms;
-};
+/* max_folios: 64 to 64M; a table of 48 bytes per entry stays below 4 GiB. */
+#define MW_MAX_FOLIOS_MIN	64UL
+#define MW_MAX_FOLIOS_MAX	(64UL << 20)
 
 struct mw_table_stats {
 	unsigned long entries, max_entries, buckets;
@@ -49,8 +30,7 @@ void mw_table_exit(void);
 void mw_table_mlock(struct folio *folio, bool new);
 void mw_table_munlock(struct folio *folio);
 void mw_table_rmap_add(struct folio *folio, struct vm_area_struct *vma);
-void mw_table_rmap_remove(struct folio *folio, struct vm_area_struct *vma,
-			  long nr_pages);
+void mw_table_rmap_remove(struct folio *folio, long nr_pages);
 /* A batch's operations on known folios, from its entry to its exit. */
 struct mw_batch_ops {
 	unsigned int nr;

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The verdicts, judged by pure functions (verdict.c) of what was read:
+ * nothing here calls the kernel, so tests/host/verdict_test.c runs the
+ * same code on the host. judge.h reads the folios and reports.
+ */
 #ifndef MLOCKWATCH_VERDICT_H
 #define MLOCKWATCH_VERDICT_H
 
 #include <linux/types.h>
 
-#include "table.h"
+#include "entry.h"
 
 /* The taxonomy: include/mlockwatch/format.h explains each one. */
 enum mw_verdict {
@@ -29,22 +34,22 @@ static inline bool mw_verdict_is_error(enum mw_verdict v)
 	return v >= MW_V_UNWITNESSED_SET;
 }
 
-/* The folio behind an entry, as read now (process context). */
-struct mw_folio_now {
-	bool present;		/* the PFN is still a folio head */
-	bool mlocked, unevictable, lru, large;
-	int mapcount;
-	long kcount;		/* the kernel's mlock_count, or -1: unreadable */
+enum mw_verdict mw_verdict_of(const struct mw_entry_view *e,
+			      const struct mw_folio_now *f, bool incomplete);
+const char *mw_verdict_name(enum mw_verdict v);
+
+/* The mms view's verdicts; include/mlockwatch/format.h explains each. */
+enum mw_mm_verdict {
+	MW_MM_OK,
+	MW_MM_TRANSIENT,
+	MW_MM_KNOWN_DRIVER_CHARGE,
+	MW_MM_EXCESS,		/* errors from here on */
+	MW_MM_DEFICIT,
+	MW_NR_MM_VERDICTS,
 };
 
-void mw_folio_read(unsigned long pfn, struct mw_folio_now *f);
-enum mw_verdict mw_verdict_of(const struct mw_entry_view *e,
-			      const struct mw_folio_now *f);
-const char *mw_verdict_name(enum mw_verdict v);
-/* Fire the mismatch tracepoint once per entry and error verdict. */
-void mw_verdict_report(const struct mw_entry_view *e,
-		       const struct mw_folio_now *f, enum mw_verdict v);
-/* An NR_MLOCK write by an unknown caller: traced where it happens. */
-void mw_verdict_report_unattributed(unsigned long caller, long delta);
+enum mw_mm_verdict mw_mm_verdict_of(bool stable, long delta,
+				    long driver_pages);
+const char *mw_mm_verdict_name(enum mw_mm_verdict v);
 
 #endif /* MLOCKWATCH_VERDICT_H */

@@ -10,11 +10,11 @@
  */
 #include <linux/mmzone.h>
 #include <linux/cpumask.h>
-#include <linux/nodemask.h>
 #include <linux/percpu.h>
 #include <linux/mm.h>
 #include <linux/vmstat.h>
 
+#include "scan.h"
 #include "vmstat.h"
 
 static const enum vm_event_item mw_ev_items[MW_NR_EV] = {
@@ -33,23 +33,16 @@ const char *const mw_ev_names[MW_NR_EV] = {
 
 static long mw_exact_nr_mlock(void)
 {
+	struct zone *zone;
 	long sum = 0;
-	int nid, cpu, i;
+	int cpu;
 
 	/* A dead CPU's diffs are folded away, so possible CPUs cover all. */
-	for_each_online_node(nid) {
-		pg_data_t *pgdat = NODE_DATA(nid);
-
-		for (i = 0; i < MAX_NR_ZONES; i++) {
-			struct zone *zone = &pgdat->node_zones[i];
-
-			if (!populated_zone(zone))
-				continue;
-			sum += atomic_long_read(&zone->vm_stat[NR_MLOCK]);
-			for_each_possible_cpu(cpu)
-				sum += READ_ONCE(per_cpu_ptr(zone->per_cpu_zonestats,
-							     cpu)->vm_stat_diff[NR_MLOCK]);
-		}
+	mw_for_each_zone(zone) {
+		sum += atomic_long_read(&zone->vm_stat[NR_MLOCK]);
+		for_each_possible_cpu(cpu)
+			sum += READ_ONCE(per_cpu_ptr(zone->per_cpu_zonestats,
+						     cpu)->vm_stat_diff[NR_MLOCK]);
 	}
 	return sum;
 }

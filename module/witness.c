@@ -33,7 +33,7 @@
 #include <linux/sched.h>
 #include <linux/seqlock.h>
 
-#include "verdict.h"
+#include "judge.h"
 #include "witness.h"
 
 struct mw_witness_pcpu {
@@ -121,17 +121,17 @@ void mw_witness_init(void)
 		seqcount_init(&per_cpu_ptr(&mw_batch_state, cpu)->seq);
 }
 
-void mw_witness_mlock(const struct mw_args *a)
+void mw_witness_mlock(void)
 {
 	this_cpu_inc(mw_pcpu.mlock_calls);
 }
 
-void mw_witness_mlock_new(const struct mw_args *a)
+void mw_witness_mlock_new(void)
 {
 	this_cpu_inc(mw_pcpu.mlock_new_calls);
 }
 
-void mw_witness_munlock(const struct mw_args *a)
+void mw_witness_munlock(void)
 {
 	this_cpu_inc(mw_pcpu.munlock_calls);
 }
@@ -206,6 +206,14 @@ static unsigned long mw_batch_counted(const struct mw_witness_pcpu *p,
  *
  * Return: false if a CPU's batches kept changing under the reader.
  */
+/*
+ * A batch's seqcount write section is a few dozen loads and stores with
+ * preemption off: a read retried this often means the CPU runs batches
+ * back to back, and the CPU-dead callback reports its drain unreliable
+ * rather than spin on.
+ */
+#define MW_SEQ_TRIES	1000
+
 static bool mw_remote_sum(long *sum)
 {
 	int cpu, i, tries;
@@ -220,7 +228,7 @@ static bool mw_remote_sum(long *sum)
 		bool in_flight;
 
 		for (tries = 0; ; tries++) {
-			if (tries == 1000)
+			if (tries == MW_SEQ_TRIES)
 				return false;
 			seq = raw_read_seqcount_begin(&st->seq);
 			/*
@@ -322,11 +330,11 @@ void mw_witness_nr_mlock_write(unsigned long caller, long delta)
 		    !cmpxchg(&mw_first_unattributed, 0, caller))
 			mw_name_first_unattributed(caller);
 		/* In the writer's context: its stack names the culprit. */
-		mw_verdict_report_unattributed(caller, delta);
+		mw_verdict_report_unattributed(delta);
 	}
 }
 
-void mw_witness_free(struct page *page, unsigned int order)
+void mw_witness_free(struct page *page)
 {
 	struct folio *folio = page_folio(page);
 
@@ -334,10 +342,9 @@ void mw_witness_free(struct page *page, unsigned int order)
 		this_cpu_add(mw_pcpu.cleared_pages, folio_nr_pages(folio));
 }
 
-void mw_witness_split_enter(struct mw_split_window *w, const struct mw_args *a)
+void mw_witness_split_enter(struct mw_split_window *w, struct folio *folio)
 {
-	w->folio = a->folio;
-	w->mlocked = folio_test_mlocked(a->folio);
+	w->mlocked = folio_test_mlocked(folio);
 }
 
 void mw_witness_split_exit(struct mw_split_window *w, int ret)

@@ -14,7 +14,6 @@ struct mw_batch_window {
 };
 
 struct mw_split_window {
-	struct folio *folio;
 	bool mlocked;
 };
 
@@ -37,15 +36,15 @@ struct mw_witness_totals {
 };
 
 void mw_witness_init(void);
-void mw_witness_mlock(const struct mw_args *a);
-void mw_witness_mlock_new(const struct mw_args *a);
-void mw_witness_munlock(const struct mw_args *a);
+void mw_witness_mlock(void);
+void mw_witness_mlock_new(void);
+void mw_witness_munlock(void);
 void mw_witness_batch_enter(struct mw_batch_window *w);
 void mw_witness_batch_exit(struct mw_batch_window *w);
 void mw_witness_remote_drain(bool entering);
 void mw_witness_nr_mlock_write(unsigned long caller, long delta);
-void mw_witness_free(struct page *page, unsigned int order);
-void mw_witness_split_enter(struct mw_split_window *w, const struct mw_args *a);
+void mw_witness_free(struct page *page);
+void mw_witness_split_enter(struct mw_split_window *w, struct folio *folio);
 void mw_witness_split_exit(struct mw_split_window *w, int ret);
 void mw_witness_rmap(const struct mw_args *a, bool add);
 

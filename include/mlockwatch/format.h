@@ -84,10 +84,18 @@ enum mw_summary_key {
 
 /*
  * hooks: after the format line, a "#" header, then one line per hook:
- *   HOOK SYMBOL MECHANISM REQUIRED STATE HITS MISSED
+ *   HOOK SYMBOL MECHANISM REQUIRED STATE HITS MISSED MUST_FIRE
  * MECHANISM is ftrace, kretprobe or tracepoint; REQUIRED yes/no;
  * STATE active, off (rmap_hooks=0) or absent (no symbol on this kernel);
  * MISSED is the kprobe/kretprobe nmissed count.
+ * MUST_FIRE (appended in format 1) yes/no: whether the hook must have
+ * fired (HITS > 0) once a known mlock, munlock and drain have run, which
+ * the "selftest" verb checks. yes for the active, required accounting
+ * hooks; no for the rest: drain_remote fires only when a CPU goes
+ * offline, split only with a THP split, driver_locked_vm only with a
+ * driver's DMA pin, and the rmap hooks are attribution only (6.8+ adds
+ * anon rmaps through folio_add_anon_rmap_ptes() for swap-in, migration
+ * and KSM, never for a new anon page).
  */
 #define MLOCKWATCH_HOOKS_FORMAT		1
 

@@ -36,7 +36,9 @@ in_builder() {
 	if [ "${KBUILDER:-host}" = host ]; then
 		"$@"
 	else
-		"$top/scripts/buildroot" --run "$KBUILDER" --bind "$top" --bind "$BUILD" -- "$@"
+		# A worktree's build/kernels links to another tree's cache.
+		"$top/scripts/buildroot" --run "$KBUILDER" --bind "$top" --bind "$BUILD" \
+			--bind "$(readlink -f "$BUILD/kernels")" -- "$@"
 	fi
 }
 

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the verdicts judge: a shadow table entry as a reader copies it, and
+ * its folio as read now. Plain data, no kernel calls, so that the judging
+ * (verdict.c) is tested on the host too (tests/host/verdict_test.c).
+ */
+#ifndef MLOCKWATCH_ENTRY_H
+#define MLOCKWATCH_ENTRY_H
+
+#include <linux/types.h>
+
+/* Entry states; include/mlockwatch/format.h has the state machine. */
+enum mw_state {
+	MW_ST_LOCKED,		/* shadow >= 1: witnessed mlocks outstanding */
+	MW_ST_UNLOCKED_PENDING,	/* shadow 0: the batch or a free clears it */
+	MW_ST_PREEXISTING,	/* PG_mlocked at load: shadow is a delta */
+	MW_ST_UNWITNESSED,	/* found PG_mlocked by scan, never witnessed */
+	MW_NR_STATES,
+};
+
+/* Entry flags: what the entry has seen, for the known-* verdicts. */
+enum mw_entry_flag {
+	MW_EF_MUNLOCKED = 1 << 0,	/* a witnessed munlock reached it */
+	MW_EF_INHERITED = 1 << 1,	/* PG_mlocked copied by a THP split */
+	MW_EF_REPORTED = 1 << 2,	/* its error verdict was traced */
+	MW_EF_PARTIAL = 1 << 4,		/* munlocked whole by a partial unmap */
+};
+
+/*
+ * Distinct mms seen locking a folio are counted up to this, which the
+ * views show as "3+": the entry remembers two mms, so a third that is
+ * neither is new, and any later one may be the third again.
+ */
+#define MW_NR_MMS_MAX	3
+
+/* What a reader gets: a copy taken under the bucket lock. */
+struct mw_entry_view {
+	unsigned long pfn;
+	int shadow;
+	pid_t last_pid;
+	u8 pending;
+	u8 state, order, flags;
+	u8 nr_mms;		/* 0 to MW_NR_MMS_MAX */
+};
+
+/* The folio behind an entry, as read now (process context). */
+struct mw_folio_now {
+	bool present;		/* the PFN is still a folio head */
+	bool mlocked, unevictable, lru, large;
+	int mapcount;
+	long kcount;		/* the kernel's mlock_count, or -1: unreadable */
+};
+
+#endif /* MLOCKWATCH_ENTRY_H */

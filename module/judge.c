@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Judging in the kernel: each entry's folio is read as it is now, judged
+ * by verdict.c, and an error verdict fires the mlockwatch_mismatch
+ * tracepoint (trace.h), once per entry.
+ */
+#include <linux/mm.h>
+#include <linux/memory_hotplug.h>
+
+#include "compat.h"
+#include "judge.h"
+#include "table.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+/* A value no mlock_count reaches; the low half of a list pointer might. */
+#define MW_KCOUNT_SANE	(1L << 20)
+
+/**
+ * mw_folio_read() - the folio at @pfn as it is now
+ * @pfn: the PFN of a table entry
+ * @f: the result
+ *
+ * mlock_count shares its word with lru.prev, so it means something only
+ * while the folio is on the unevictable LRU: PG_lru and PG_unevictable
+ * set (and PG_mlocked, or the count is 0 anyway). With a reference held,
+ * the flags are checked before and after the read; a folio that moved in
+ * between, a large folio (6.12 does not keep their count reliably) or a
+ * value no count can have gives -1, "unreadable", never a guess.
+ */
+void mw_folio_read(unsigned long pfn, struct mw_folio_now *f)
+{
+	struct page *page = pfn_to_online_page(pfn);
+	struct folio *folio;
+	long count;
+
+	memset(f, 0, sizeof(*f));
+	f->kcount = -1;
+	if (!page)
+		return;
+	folio = page_folio(page);
+	if (!folio_try_get(folio))
+		return;		/* free, or being freed: the free hook decides */
+	if (folio_pfn(folio) != pfn)
+		goto out;	/* now part of a bigger folio */
+	f->present = true;
+	f->mlocked = folio_test_mlocked(folio);
+	f->unevictable = folio_test_unevictable(folio);
+	f->lru = folio_test_lru(folio);
+	f->large = folio_test_large(folio);
+	f->mapcount = mw_folio_mapcount(folio);
+	if (f->large || !f->lru || !f->unevictable || !f->mlocked)
+		goto out;
+	count = READ_ONCE(folio->mlock_count);
+	/* Pairs with the kernel clearing PG_lru before it reuses the word. */
+	smp_rmb();
+	if (folio_test_lru(folio) && folio_test_unevictable(folio) &&
+	    folio_test_mlocked(folio) && count >= 0 && count < MW_KCOUNT_SANE)
+		f->kcount = count;
+out:
+	folio_put(folio);
+}
+
+/**
+ * mw_judge() - the verdict of one entry, on its folio as it is now
+ * @e: the entry, as copied from the table
+ * @f: out: the folio as read
+ *
+ * An entry found resolved is dropped; an error verdict fires the
+ * tracepoint the first time the entry gets one. Process context: takes
+ * a folio reference and the entry's bucket lock, one after the other.
+ *
+ * Return: the verdict.
+ */
+enum mw_verdict mw_judge(const struct mw_entry_view *e, struct mw_folio_now *f)
+{
+	enum mw_verdict v;
+
+	mw_folio_read(e->pfn, f);
+	v = mw_verdict_of(e, f, mw_table_incomplete());
+	if (v == MW_V_RESOLVED) {
+		mw_table_drop(e->pfn);
+	} else if (mw_verdict_is_error(v) && !(e->flags & MW_EF_REPORTED)) {
+		mw_table_set_flags(e->pfn, MW_EF_REPORTED);
+		trace_mlockwatch_mismatch(v, e->pfn, e->order, e->shadow,
+					  f->kcount, 1L << e->order);
+	}
+	return v;
+}
+
+void mw_verdict_report_unattributed(long delta)
+{
+	trace_mlockwatch_mismatch(MW_V_UNATTRIBUTED, 0, 0, 0, -1, delta);
+}
