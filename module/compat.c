@@ -242,16 +242,16 @@ static const struct mw_symbol sym_mlock_new[] = {
 static const struct mw_symbol sym_munlock[] = {
 	{ "munlock_folio", dec_folio }, { "munlock_page", dec_page }, { }
 };
-/* The candidates mlockcheck hooks too, and why: mlockwatch/roles.h. */
+/* The candidates mlockcheck hooks too, and why: mlockwatch/role_symbols.h. */
 static const struct mw_symbol sym_batch[] = {
 #define MW_ROLE_BATCH(symbol, sig) MW_SYM_##sig(symbol)
-#include <mlockwatch/roles.h>
+#include <mlockwatch/role_symbols.h>
 	{ }
 };
 /* The fold's window: see mw_remote_sum(). */
 static const struct mw_symbol sym_drain_remote[] = {
 #define MW_ROLE_DRAIN_REMOTE(symbol, sig) { #symbol, dec_##sig },
-#include <mlockwatch/roles.h>
+#include <mlockwatch/role_symbols.h>
 	{ }
 };
 static const struct mw_symbol sym_nr_mlock_write[] = {

@@ -27,10 +27,14 @@ static void mw_hit_decode(const struct mw_hit *hit, struct mw_args *a,
 	hit->sym->decode(hit->raw, a);
 }
 
-/* mod_zone_page_state(zone, item, delta): NR_MLOCK only. */
+/*
+ * mod_zone_page_state(zone, item, delta): NR_MLOCK only. item is an enum
+ * passed in a 64-bit register whose upper half the ABI leaves undefined,
+ * so only its low 32 bits say which item it is.
+ */
 static bool mw_is_nr_mlock(const unsigned long *raw)
 {
-	return raw[1] == NR_MLOCK;
+	return (enum zone_stat_item)(u32)raw[1] == NR_MLOCK;
 }
 
 static void mw_on_nr_mlock_write(const struct mw_hit *hit)

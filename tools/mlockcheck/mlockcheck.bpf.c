@@ -105,7 +105,11 @@ static __always_inline unsigned int cause_of(__u64 caller)
 	return MC_CAUSE_UNKNOWN;
 }
 
-static __always_inline int nr_mlock_write(struct pt_regs *ctx, long item,
+/*
+ * item is an enum zone_stat_item: an int in a 64-bit register whose
+ * upper half the ABI leaves undefined, hence int, never long.
+ */
+static __always_inline int nr_mlock_write(struct pt_regs *ctx, int item,
 					  long delta)
 {
 	unsigned int cause;
@@ -125,13 +129,13 @@ static __always_inline int nr_mlock_write(struct pt_regs *ctx, long item,
 }
 
 SEC("kprobe/mod_zone_page_state")
-int BPF_KPROBE(mod_zone_page_state, void *zone, long item, long delta)
+int BPF_KPROBE(mod_zone_page_state, void *zone, int item, long delta)
 {
 	return nr_mlock_write(ctx, item, delta);
 }
 
 SEC("kprobe/__mod_zone_page_state")
-int BPF_KPROBE(__mod_zone_page_state, void *zone, long item, long delta)
+int BPF_KPROBE(__mod_zone_page_state, void *zone, int item, long delta)
 {
 	return nr_mlock_write(ctx, item, delta);
 }

@@ -272,12 +272,12 @@ static void take(struct sample *s)
 /* The module's candidates, newest first; the BPF side says why these. */
 static const char *const n_batch[] = {
 #define MW_ROLE_BATCH(symbol, ...) #symbol,
-#include <mlockwatch/roles.h>
+#include <mlockwatch/role_symbols.h>
 	NULL
 };
 static const char *const n_drain_remote[] = {
 #define MW_ROLE_DRAIN_REMOTE(symbol, ...) #symbol,
-#include <mlockwatch/roles.h>
+#include <mlockwatch/role_symbols.h>
 	NULL
 };
 
