@@ -40,7 +40,7 @@ static void consistent(struct sample *b, struct sample *s)
 	s->mod_w[MOD_W_MUNLOCKED] = 15;
 	s->mod_w[MOD_W_STRANDED] = 3;
 	s->mod_w[MOD_W_CLEARED] = 2;
-	s->mlocked_kb = s->unevictable_kb = 40;
+	s->mlocked = s->unevictable = 10;
 }
 
 /* A stray writer added 3 pages to NR_MLOCK, with no event. */
@@ -114,14 +114,14 @@ static void locked_vm_both(struct sample *b, struct sample *s)
 /* Mlocked 10 pages, Unevictable 5, 2 isolated: 3 stranded on evictable lists. */
 static void stranded_evictable(struct sample *b, struct sample *s)
 {
-	s->unevictable_kb = 20;
+	s->unevictable = 5;
 	s->isolated = 2;
 }
 
 /* Unevictable 8 pages of 10 Mlocked, the other 2 isolated: fine. */
 static void isolated_covers(struct sample *b, struct sample *s)
 {
-	s->unevictable_kb = 32;
+	s->unevictable = 8;
 	s->isolated = 2;
 }
 

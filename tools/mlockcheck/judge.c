@@ -166,9 +166,9 @@ void check(const struct sample *b, const struct sample *s, bool final,
 		found(c, "locked-vm", 0, 0, -s->mms_deficit,
 		      "%ld mm(s) with locked_vm below the pages of their VM_LOCKED VMAs, first %s: see mlockwatch's mms",
 		      s->mms_deficit_n, s->mms_first_deficit);
-	if (final && s->unevictable_kb / 4 < s->mlocked_kb / 4 - s->isolated)
-		found(c, "unevictable", 0, s->mlocked_kb / 4 - s->isolated,
-		      s->unevictable_kb / 4,
+	if (final && s->unevictable < s->mlocked - s->isolated)
+		found(c, "unevictable", 0, s->mlocked - s->isolated,
+		      s->unevictable,
 		      "after a drain, Unevictable (pages) < Mlocked - nr_isolated: mlocked folios stranded on evictable lists");
 	if (s->mod && s->mod_incomplete)
 		incomplete(c, SRC_MODULE, "mlockwatch is incomplete: %s",

@@ -23,7 +23,7 @@ struct sample {
 	bool nr_exact, ev_from_mod;
 	unsigned long long ev[MC_NR_EV];
 	long long isolated;		/* nr_isolated_anon + _file */
-	long long unevictable_kb, mlocked_kb;
+	long long unevictable, mlocked;	/* /proc/meminfo's, in pages */
 	struct mc_totals bpf;
 	char first_unattributed[64];	/* bpf.first_unattributed's symbol */
 	bool mod;

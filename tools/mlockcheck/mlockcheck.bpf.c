@@ -200,6 +200,13 @@ struct remote_ctx {
 
 static const int remote_evs[2] = { MC_EV_MUNLOCKED, MC_EV_STRANDED };
 
+/*
+ * Reads of one CPU's batch state before it counts as torn: the verifier
+ * wants a bound, and a batch is short, so a CPU still mid-batch after
+ * this many reads is caught in a long one and the drain is unreliable.
+ */
+#define SEQ_TRIES	8
+
 static long remote_cpu(__u32 cpu, struct remote_ctx *c)
 {
 	__u32 zero = 0;
@@ -217,7 +224,7 @@ static long remote_cpu(__u32 cpu, struct remote_ctx *c)
 		c->torn = 1;
 		return 1;
 	}
-	for (try = 0; try < 8; try++) {
+	for (try = 0; try < SEQ_TRIES; try++) {
 		seq = *(volatile __u32 *)&b->seq;
 		if (seq & 1)
 			continue;

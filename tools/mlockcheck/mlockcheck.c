@@ -374,19 +374,23 @@ static void setup(bool *have_mod)
  * BPF counters read the same before and after. On a busy system none may
  * be found; then live comparisons still work, but exact ones cannot.
  */
+/* About a second of looking for a quiet moment, then it gives up. */
+#define BASELINE_TRIES	20
+#define BASELINE_GAP_US	50000
+
 static bool take_baseline(struct sample *b)
 {
 	struct sample again;
 	int tries;
 
-	for (tries = 0; tries < 20; tries++) {
+	for (tries = 0; tries < BASELINE_TRIES; tries++) {
 		take(b);
 		take(&again);
 		if (!memcmp(b->ev, again.ev, sizeof(b->ev)) &&
 		    !memcmp(&b->bpf, &again.bpf, sizeof(b->bpf)) &&
 		    b->nr_mlock == again.nr_mlock)
 			return true;
-		usleep(50000);
+		usleep(BASELINE_GAP_US);
 	}
 	return false;
 }

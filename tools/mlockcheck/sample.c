@@ -54,12 +54,13 @@ void read_vmstat(struct sample *s)
 	}
 	if (f)
 		fclose(f);
+	/* meminfo says kB; everything mlockcheck compares is in pages. */
 	f = fopen("/proc/meminfo", "r");
 	while (f && fscanf(f, "%63s %lld%*[^\n]", key, &v) == 2) {
 		if (!strcmp(key, "Unevictable:"))
-			s->unevictable_kb = v;
+			s->unevictable = v * 1024 / sysconf(_SC_PAGESIZE);
 		else if (!strcmp(key, "Mlocked:"))
-			s->mlocked_kb = v;
+			s->mlocked = v * 1024 / sysconf(_SC_PAGESIZE);
 	}
 	if (f)
 		fclose(f);
