@@ -78,7 +78,7 @@ static int mw_sysctl_rw(const char *path, char *val, size_t len, bool write)
 static int mw_drain(void)
 {
 	static const char allowed[] = "/proc/sys/vm/compact_unevictable_allowed";
-	char old[16];
+	char old[16];	/* a sysctl bool: "0" or "1" and a newline */
 	int err, err2;
 
 	err = mw_sysctl_rw(allowed, old, sizeof(old), false);

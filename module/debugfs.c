@@ -6,6 +6,7 @@
 #include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/kallsyms.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
@@ -37,7 +38,7 @@ static int summary_show(struct seq_file *m, void *v)
 	struct mw_table_stats t;
 	struct mw_vmstat now, base;
 	long identity_events, witnessed_delta;
-	char first[128];	/* a longer name is cut short */
+	char first[KSYM_SYMBOL_LEN];	/* witness.c keeps the name so */
 	int i;
 
 	mw_vmstat_read(&now);
