@@ -118,6 +118,8 @@ static int summary_show(struct seq_file *m, void *v)
 	seq_printf(m, "table_freed: %lu\n", t.freed);
 	seq_printf(m, "table_freed_mlocked: %lu\n", t.freed_mlocked);
 	seq_printf(m, "table_split_entries: %lu\n", t.split_entries);
+	seq_printf(m, "table_locked_sections: %lu\n", t.locked_sections);
+	seq_printf(m, "table_free_lockless: %lu\n", t.free_lockless);
 	seq_printf(m, "munlock_untracked: %lu\n", t.munlock_untracked);
 	mw_scan_show(m);
 	mw_mms_show_summary(m);

@@ -21,6 +21,8 @@ struct mw_table_stats {
 	unsigned long freed, freed_mlocked;
 	unsigned long split_entries;	/* entries made for split pieces */
 	unsigned long preexisting;
+	unsigned long locked_sections;	/* bucket lock taken, since load */
+	unsigned long free_lockless;	/* frees passed by an empty bucket */
 };
 
 int mw_table_init(unsigned long max_entries);

@@ -115,6 +115,10 @@ enum mw_summary_key {
  *   table_freed, table_freed_mlocked   entries dropped by a free, and
  *                         how many of those folios were still PG_mlocked
  *   table_split_entries   entries made for PG_mlocked pieces of a split
+ *   table_locked_sections times a table bucket lock was taken, since load
+ *                         (not reset): make bench's locks per page
+ *   table_free_lockless   page frees passed without a lock, their bucket
+ *                         being empty, since load (not reset)
  *   munlock_untracked     munlocks of folios without an entry (normal:
  *                         the kernel munlocks every page of a VMA)
  *   scan_runs, scan_pfns, scan_mlocked_folios, scan_entries,
