@@ -48,8 +48,18 @@ mount -t tracefs none "$T" 2>/dev/null
 # that dropped any is cheaper than the tracing it stands for: the host
 # counts it as a failed run of the kprobes variant, not as a time.
 overrun() { cat "$T"/per_cpu/cpu*/stats | awk '$1 == "overrun:" { s += $2 } END { print s + 0 }'; }
+# KPROBE_BUF_KB: the ring buffer per CPU while the kprobes variant runs.
+# The kernel's default (1408 KiB) overflows within every microbenchmark
+# here; 64 MiB holds a whole run's events even when the reader falls
+# behind, as a tracer that wants every event would be set up. 0: the
+# kernel's default.
+KPROBE_BUF_KB=${KPROBE_BUF_KB:-65536}
+buf_kb() { awk '{ v = $1 } /expanded/ { v = $3; sub(/[)]/, "", v) } END { print v }' "$T/buffer_size_kb"; }
 kprobes_on() {
 	local want=0
+	KBUF0=$(buf_kb)
+	[ "$KPROBE_BUF_KB" = 0 ] || echo "$KPROBE_BUF_KB" > "$T/buffer_size_kb"
+	say K buffer_kb "$(buf_kb)"
 	for f in $HOOKED; do echo "p:mwbench/$f $f" >> "$T/kprobe_events"; want=$((want + 1)); done
 	for f in $RETPROBED; do echo "r:mwbench/${f}_ret $f" >> "$T/kprobe_events"; want=$((want + 1)); done
 	[ "$(grep -c . "$T/kprobe_events")" = "$want" ] ||
@@ -66,6 +76,7 @@ kprobes_off() {
 	kill "$PIPE_PID"
 	wait "$PIPE_PID" 2>/dev/null
 	echo > "$T/kprobe_events"
+	echo "$KBUF0" > "$T/buffer_size_kb"
 }
 
 VARIANTS="baseline nohooks hooks mlockcheck kprobes"
