@@ -48,6 +48,16 @@ mount -t tracefs none "$T" 2>/dev/null
 # that dropped any is cheaper than the tracing it stands for: the host
 # counts it as a failed run of the kprobes variant, not as a time.
 overrun() { cat "$T"/per_cpu/cpu*/stats | awk '$1 == "overrun:" { s += $2 } END { print s + 0 }'; }
+# Guest time counts both vCPUs' instructions, so a reader still draining
+# the last run's events would be charged to the next run: wait it out.
+drained() {
+	local i=0
+	while [ "$(cat "$T"/per_cpu/cpu*/stats | awk '$1 == "entries:" { s += $2 } END { print s + 0 }')" != 0 ]; do
+		i=$((i + 1))
+		[ $i -le 600 ] || { info "trace_pipe reader did not drain"; return; }
+		sleep 0.1
+	done
+}
 # KPROBE_BUF_KB: the ring buffer per CPU while the kprobes variant runs.
 # The kernel's default (1408 KiB) overflows within every microbenchmark
 # here; 64 MiB holds a whole run's events even when the reader falls
@@ -126,7 +136,7 @@ run() {
 	local name=$1 v=$2 r=$3 out o0 c=
 	shift 3
 	case "$v" in nohooks|hooks|mlockcheck) c="-c $MW" ;; esac
-	[ "$v" = kprobes ] && o0=$(overrun)
+	[ "$v" = kprobes ] && drained && o0=$(overrun)
 	out=$("$B" $c "$@" 2>/dev/null)
 	say R "$name" "$v" "$r" "$(echo "$out" | tail -n1)"
 	[ "$v" = kprobes ] && say K overrun "$name" "$r" $(( $(overrun) - o0 ))
