@@ -49,22 +49,22 @@ mount -t tracefs none "$T" 2>/dev/null
 # counts it as a failed run of the kprobes variant, not as a time.
 overrun() { cat "$T"/per_cpu/cpu*/stats | awk '$1 == "overrun:" { s += $2 } END { print s + 0 }'; }
 # Guest time counts both vCPUs' instructions, so a reader still draining
-# the last run's events would be charged to the next run: wait it out.
+# the last run's events would be charged to the next run: wait until the
+# backlog stops shrinking. Not until it is empty: these very polls (and
+# anything else freeing pages) keep adding events.
+backlog() { cat "$T"/per_cpu/cpu*/stats | awk '$1 == "entries:" { s += $2 } END { print s + 0 }'; }
 drained() {
-	local i=0
-	while [ "$(cat "$T"/per_cpu/cpu*/stats | awk '$1 == "entries:" { s += $2 } END { print s + 0 }')" != 0 ]; do
-		i=$((i + 1))
-		[ $i -le 600 ] || { info "trace_pipe reader did not drain"; return; }
+	local i=0 e prev
+	prev=$(backlog)
+	while [ $i -lt 300 ]; do
 		sleep 0.1
+		e=$(backlog)
+		[ "$e" -le 4096 ] || [ "$e" -ge "$prev" ] && return 0
+		prev=$e
+		i=$((i + 1))
 	done
+	info "trace_pipe's reader did not drain"
 }
-# KPROBE_BUF_KB: the ring buffer per CPU while the kprobes variant runs.
-# The kernel's default (1408 KiB) overflows within every microbenchmark
-# here; 64 MiB holds a whole run's events even when the reader falls
-# behind, as a tracer that wants every event would be set up. 0: the
-# kernel's default.
-KPROBE_BUF_KB=${KPROBE_BUF_KB:-65536}
-buf_kb() { awk '{ v = $1 } /expanded/ { v = $3; sub(/[)]/, "", v) } END { print v }' "$T/buffer_size_kb"; }
 kprobes_on() {
 	local want=0
 	KBUF0=$(buf_kb)
