@@ -65,6 +65,13 @@ drained() {
 	done
 	info "trace_pipe's reader did not drain"
 }
+# KPROBE_BUF_KB: the ring buffer per CPU while the kprobes variant runs.
+# The kernel's default (1408 KiB) overflows within every microbenchmark
+# here; 64 MiB holds a whole run's events even when the reader falls
+# behind, as a tracer that wants every event would be set up. 0: the
+# kernel's default.
+KPROBE_BUF_KB=${KPROBE_BUF_KB:-65536}
+buf_kb() { awk '{ v = $1 } /expanded/ { v = $3; sub(/[)]/, "", v) } END { print v }' "$T/buffer_size_kb"; }
 kprobes_on() {
 	local want=0
 	KBUF0=$(buf_kb)
