@@ -30,7 +30,7 @@ KSFT_INC     := $(BUILD)/src/linux-source-$(KTAP_KERNEL)/tools/testing/selftests
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/Kbuild include/mlockwatch/*.h)
 
-.PHONY: all module tools host-units payload demo detection bug-corpus bench check check-host check-debug soak debug-kernel fixed-kernel deps kernels dkms-check clean help
+.PHONY: all module tools progs clean-progs install deb host-units payload demo detection bug-corpus bench check check-host check-debug soak debug-kernel fixed-kernel deps kernels dkms-check clean help
 
 all: module tools
 
@@ -81,6 +81,61 @@ $(BUILD)/tools/mlockbench: bench/mlockbench.c tools/lib/clock.h | $(BUILD)/tools
 
 $(BUILD)/tools:
 	mkdir -p $@
+
+# The version is written once, as dkms.conf's PACKAGE_VERSION; the
+# changelog, the module and the tools' --version follow it
+# (tests/host/version.sh).
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(TOP)/dkms.conf)
+
+# What `make install` installs, and so what the packages hold (debian/
+# runs it). mlockcheck and mlockstress need root: sbin, section 8.
+# mlockvm is not installed (it runs from the tree, on its cache), nor
+# therefore its page.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+PROGS   := $(BUILD)/tools/mlockcheck $(BUILD)/tools/mlockstress
+MANS    := $(wildcard man/mlockcheck.8 man/mlockstress.8 man/mlockplot.1 man/mlockwatch.4)
+DKMS_SRC := $(DESTDIR)/usr/src/mlockwatch-$(VERSION)
+
+## progs: build only what make install installs (mlockcheck, mlockstress)
+progs: $(PROGS)
+
+clean-progs:
+	rm -f $(PROGS) $(BUILD)/bpf/mlockcheck.bpf.o $(BUILD)/bpf/mlockcheck.skel.h
+
+## install: mlockcheck, mlockstress (PREFIX/sbin), mlockplot (PREFIX/bin), man pages, the DKMS tree (/usr/src); DESTDIR=, PREFIX=/usr/local
+install: $(PROGS)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/
+	install -m 755 tools/mlockplot $(DESTDIR)$(PREFIX)/bin/
+	@set -e; for m in $(MANS); do \
+		echo "install -D -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}"; \
+		install -D -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; \
+	done
+	@# DKMS looks in /usr/src whatever PREFIX is. No tests/inject: test-only.
+	@set -e; for f in dkms.conf $(MODULE_SRCS); do \
+		install -D -m 644 $$f $(DKMS_SRC)/$$f; \
+	done
+	@echo "installed the DKMS tree in $(DKMS_SRC)"
+
+# `make deb` builds the packages in a copy of the tree (what git tracks,
+# and new files it does not ignore), so that dpkg-buildpackage, which
+# writes to the parent directory, writes to build/deb. The copy gets this
+# tree's vmlinux.h, whose kernel it would otherwise fetch again.
+DEB_DIR := $(BUILD)/deb
+DEB_SRC := $(DEB_DIR)/mlockwatch-$(VERSION)
+
+## deb: build mlockwatch-dkms and mlockwatch-tools into build/deb
+deb: $(BUILD)/bpf/vmlinux.h
+	@rm -rf $(DEB_DIR) && mkdir -p $(DEB_SRC)/build/bpf
+	@git ls-files -z -c -o --exclude-standard | \
+		rsync -a --from0 --files-from=- --ignore-missing-args ./ $(DEB_SRC)/
+	@cp $(BUILD)/bpf/vmlinux.h $(DEB_SRC)/build/bpf/
+	@echo "dpkg-buildpackage in $(DEB_SRC) (log: $(DEB_DIR)/build.log)"
+	@cd $(DEB_SRC) && dpkg-buildpackage -b --no-sign > $(DEB_DIR)/build.log 2>&1 || \
+		{ tail -n 30 $(DEB_DIR)/build.log; echo "make deb: dpkg-buildpackage failed (log: $(DEB_DIR)/build.log)"; exit 1; }
+	@rm -rf $(DEB_SRC)
+	@ls $(DEB_DIR)/*.deb
 
 # Host unit tests: tests/host/NAME_test.c, kselftest harness programs that
 # #include the pure judging code they test (module or tool sources), so
