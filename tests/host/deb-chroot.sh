@@ -2,7 +2,8 @@
 # deb-chroot.sh: the packages as a test box gets them. `make deb`, then a
 # fresh Debian 12 root (debootstrap minbase) where apt installs the
 # headers of the pinned kernel, then both packages; DKMS must have built
-# and installed mlockwatch for that kernel, and the tools must run. KTAP.
+# and installed mlockwatch for that kernel, each package must hold its
+# part of what `make install` installs, and the tools must run. KTAP.
 #
 # The kernel is the newest "check" kernel of kernels.conf from a bookworm
 # suite (Debian 12's own), its packages the ones kernel-fetch cached.
@@ -18,7 +19,7 @@ sys_sources=${DEBIAN_SOURCES:-/etc/apt/sources.list.d/debian.sources}
 
 ktap_print_header
 [ "$(id -u)" = 0 ] || ktap_skip_all "needs root (debootstrap, chroot, mounts)"
-ktap_set_plan 8
+ktap_set_plan 9
 
 dir=$BUILD/deb-chroot
 base=$dir/base
@@ -118,8 +119,14 @@ else
 			u = substr($0, RSTART, RLENGTH); sub(/URIs:[ \t]*/, "", u); print u; exit
 		}
 	     }' "$sys_sources" 2>/dev/null)
+	if mounted_under "$base"; then
+		echo "something is mounted under $base" > "$logs/debootstrap.log"
+		fail_step "debootstrap bookworm minbase" "$logs/debootstrap.log"
+	fi
 	rm -rf "$base" "$base.tmp"
-	if [ -n "$uri" ] && debootstrap --variant=minbase \
+	# debootstrap mounts /proc and /sys in the target: in a namespace of
+	# its own, they cannot outlive it.
+	if [ -n "$uri" ] && unshare --mount --propagation private -- debootstrap --variant=minbase \
 		--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
 		bookworm "$base.tmp" "$uri" > "$logs/debootstrap.log" 2>&1; then
 		rm -f "$base.tmp/var/cache/apt/archives/"*.deb
@@ -164,6 +171,7 @@ if in_root "$logs/install.log" apt-get install -y -q --no-install-recommends \
 	$(for f in $debs; do echo "/tmp/debs/${f##*/}"; done); then
 	ktap_test_pass "apt install ./mlockwatch-*.deb"
 else
+	cat "$root"/var/lib/dkms/mlockwatch/*/build/make.log >> "$logs/install.log" 2>/dev/null
 	fail_step "apt install ./mlockwatch-*.deb" "$logs/install.log"
 fi
 
@@ -179,7 +187,30 @@ else
 	fail_step "dkms status says mlockwatch/$ver is installed for $KREL (got '$st', vermagic '$vm')" "$logs/dkms.log"
 fi
 
-# 8. The tools run where the package put them.
+# 8. Each package holds its part of what `make install` installs: the
+# tools and their pages, the DKMS tree (compressed pages as .gz).
+stage=$dir/stage
+rm -rf "$stage"
+want() { # PREFIX...: the staged files under them, as dpkg -L lists them
+	(cd "$stage" && for p in "$@"; do [ -d "$p" ] && find "$p" -type f; done) |
+		sed 's|^|/|; s|^\(/usr/share/man/.*\)|\1.gz|' | sort
+}
+if make -s -C "$top" install DESTDIR="$stage" PREFIX=/usr > "$logs/contents.log" 2>&1 &&
+	in_root "$logs/tools-list.log" dpkg -L mlockwatch-tools &&
+	in_root "$logs/dkms-list.log" dpkg -L mlockwatch-dkms &&
+	diff -u <(want usr/sbin usr/bin usr/share/man) \
+		<(grep -E '^/usr/(s?bin|share/man)/' "$logs/tools-list.log" | while read -r f; do
+			[ -d "$root$f" ] || echo "$f"; done | sort) >> "$logs/contents.log" &&
+	diff -u <(want usr/src) \
+		<(grep '^/usr/src/' "$logs/dkms-list.log" | while read -r f; do
+			[ -d "$root$f" ] || echo "$f"; done | sort) >> "$logs/contents.log"; then
+	ktap_test_pass "the packages hold what make install installs ($(want usr/share/man | wc -l) man pages)"
+else
+	fail_step "the packages hold what make install installs (diff: staged vs packaged)" "$logs/contents.log"
+fi
+rm -rf "$stage"
+
+# 9. The tools run where the package put them.
 if in_root "$logs/tools.log" mlockcheck --help && grep -q '^Usage: mlockcheck' "$logs/tools.log" &&
 	in_root "$logs/tools.log" mlockstress --help && grep -q '^Usage: mlockstress' "$logs/tools.log"; then
 	ktap_test_pass "mlockcheck --help and mlockstress --help run in the chroot"
