@@ -234,7 +234,7 @@ check-host:
 clean:
 	-@kdir=$$($(TOP)/scripts/resolve-kdir 2>/dev/null) && \
 		$(MAKE) -s -C "$$kdir" M=$(TOP)/module clean 2>/dev/null
-	rm -rf $(BUILD)/obj $(BUILD)/payload $(BUILD)/tools
+	rm -rf $(BUILD)/obj $(BUILD)/payload $(BUILD)/tools $(BUILD)/deb
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
