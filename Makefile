@@ -127,6 +127,8 @@ DEB_SRC := $(DEB_DIR)/mlockwatch-$(VERSION)
 
 ## deb: build mlockwatch-dkms and mlockwatch-tools into build/deb
 deb: $(BUILD)/bpf/vmlinux.h
+	@git rev-parse --is-inside-work-tree > /dev/null || \
+		{ echo "make deb: needs a git checkout: it packages what git tracks"; exit 1; }
 	@rm -rf $(DEB_DIR) && mkdir -p $(DEB_SRC)/build/bpf
 	@git ls-files -z -c -o --exclude-standard | \
 		rsync -a --from0 --files-from=- --ignore-missing-args ./ $(DEB_SRC)/
