@@ -14,7 +14,7 @@ man=$top/man
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 11
 
 # plain: a page's text without the markup: macro names, font escapes and
 # quotes; \- is -.
@@ -287,6 +287,14 @@ for f in "$man"/*.[1-8]; do
 done
 [ "$bad" = 0 ] && ktap_test_pass "every page has a .TH of its section and the usual sections" ||
 	ktap_test_fail "every page has a .TH of its section and the usual sections"
+
+# The version in each .TH footer is the module's (module/mlockwatch.h),
+# which the tools' --version and dkms.conf repeat.
+version=$(sed -n 's/^#define MLOCKWATCH_VERSION[[:space:]]*"\(.*\)"/\1/p' "$top/module/mlockwatch.h")
+bad=$(grep -L "^\.TH [A-Z0-9]* [1-8] [0-9-]* \"mlockwatch $version\" " "$man"/*.[1-8] | sed "s|$man/|man/|" | tr '\n' ' ')
+[ -n "$version" ] && [ -z "$bad" ] &&
+	ktap_test_pass "every page's .TH says mlockwatch $version, module/mlockwatch.h's version" ||
+	ktap_test_fail "every page's .TH says mlockwatch ${version:-?}, module/mlockwatch.h's version (not: $bad)"
 
 if command -v groff > /dev/null; then
 	: > "$tmp/lint"
