@@ -14,7 +14,7 @@ man=$top/man
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ktap_print_header
-ktap_set_plan 11
+ktap_set_plan 14
 
 # plain: a page's text without the markup: macro names, font escapes and
 # quotes; \- is -.
@@ -99,14 +99,34 @@ compare_opts() {
 		ktap_test_fail "man/$page OPTIONS lists exactly the options of '$tool --help'"
 }
 
+# compare_exit TOOL PAGE: the statuses of the "Exit status:" paragraph of
+# the --help compare_opts saved are the page's EXIT STATUS entries
+# (".B N" lines), both ways.
+compare_exit() {
+	local tool=$1 page=$2 h p
+	h=$(sed -n '/^Exit status:/,/^$/p' "$tmp/help" | grep -o '\b[0-9][0-9]*\b' | sort -un | tr '\n' ' ')
+	p=$(section "$man/$page" .SH "EXIT STATUS" | sed -n 's/^\.B \([0-9][0-9]*\)$/\1/p' | sort -un | tr '\n' ' ')
+	if [ -n "$h" ] && [ "$h" = "$p" ]; then
+		ktap_test_pass "man/$page EXIT STATUS has the statuses of '$tool --help': $h"
+	else
+		ktap_print_msg "'$tool --help' gives exit statuses '$h', man/$page's EXIT STATUS '$p'"
+		ktap_test_fail "man/$page EXIT STATUS has the statuses of '$tool --help'"
+	fi
+}
+
 if [ -x "$BUILD/tools/mlockcheck" ] && [ -x "$BUILD/tools/mlockstress" ]; then
 	compare_opts mlockcheck mlockcheck.8 "$BUILD/tools/mlockcheck"
+	compare_exit mlockcheck mlockcheck.8
 	compare_opts mlockstress mlockstress.8 "$BUILD/tools/mlockstress"
+	compare_exit mlockstress mlockstress.8
 else
-	ktap_test_fail "man/mlockcheck.8 OPTIONS: build/tools/mlockcheck is not built (make tools)"
-	ktap_test_fail "man/mlockstress.8 OPTIONS: build/tools/mlockstress is not built (make tools)"
+	for t in mlockcheck mlockstress; do
+		ktap_test_fail "man/$t.8 OPTIONS: build/tools/$t is not built (make tools)"
+		ktap_test_fail "man/$t.8 EXIT STATUS: build/tools/$t is not built (make tools)"
+	done
 fi
 compare_opts mlockvm mlockvm.1 "$top/tools/mlockvm"
+compare_exit mlockvm mlockvm.1
 
 # ---- mlockwatch(4) against format.h and the module's parameters ---------
 

@@ -22,7 +22,7 @@ expect_eq() {
 	fi
 }
 ktap_print_header
-ktap_set_plan 9
+ktap_set_plan 10
 
 # The field rows of the md's JSON tables: "object field".
 awk -F'|' '$2 ~ /^ `(sample|final|mismatch)` $/ {
@@ -45,6 +45,17 @@ code_version=$(sed -n 's/^#define MLOCKCHECK_JSON_VERSION[[:space:]]*\([0-9]*\).
 doc_versions=$(awk -F'|' '$3 ~ /`version`/ { gsub(/[ `]/, "", $6); print $6 }' "$md" | sort -u | tr '\n' ' ')
 expect_eq "the version tools/mlockcheck.md documents (every object's) is output.h's MLOCKCHECK_JSON_VERSION" \
 	"$code_version " "$doc_versions"
+
+# The final object's exit is mlockcheck's status: every status --help
+# gives but the usage or setup error's, which prints no JSON.
+"$BUILD/tools/mlockcheck" --help > "$tmp/help" 2>&1
+help_exits=$(sed -n '/^Exit status:/,/^$/p' "$tmp/help" | tr '\n' ' ' |
+	sed 's/\([0-9][0-9]*\) usage or setup error//' | grep -o '\b[0-9][0-9]*\b' | sort -un | tr '\n' ' ')
+doc_exits=$(awk -F'|' '$2 ~ /`final`/ && $3 ~ /`exit`/ { print $6 }' "$md" | grep -o '[0-9][0-9]*' | sort -un | tr '\n' ' ')
+[ -n "$help_exits" ] && [ "$help_exits" = "$doc_exits" ] &&
+	ktap_test_pass "the final object's documented exit values are mlockcheck --help's statuses but setup errors': $help_exits" ||
+	{ ktap_print_msg "mlockcheck --help: '$help_exits' (without the usage or setup error's); tools/mlockcheck.md: '$doc_exits'"
+	  ktap_test_fail "the final object's documented exit values are mlockcheck --help's statuses but setup errors'"; }
 
 # CSV: the header output.c writes, and the documented columns in order.
 code_csv=$(grep -o '"time,nr_mlock[a-z_,]*' "$src" | tr -d '"')
