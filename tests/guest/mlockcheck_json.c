@@ -32,7 +32,7 @@ struct field {
 
 static struct field spec[MAX_FIELDS];
 static int nspec;
-static int faults, lineno;
+static int faults, lineno, mismatches;
 static bool saw_final;
 
 static void __attribute__((format(printf, 1, 2))) fault(const char *fmt, ...)
@@ -260,6 +260,7 @@ static enum kind value(const char *object, int depth)
 			if (*p == '{' && object) {
 				if (!check_object(object, depth + 1))
 					return K_BAD;
+				mismatches += !strcmp(object, "mismatch");
 			} else if (object) {
 				fault("an element of an array of %s is not an object", object);
 				if (value(NULL, depth + 1) == K_BAD)
@@ -418,8 +419,8 @@ int main(int argc, char **argv)
 		p = line;
 		check_object(saw_final ? "final" : "sample", 0);
 	}
-	printf("%d object(s), %d final, %d fault(s), against %d documented fields\n",
-	       objects, finals, faults, nspec);
+	printf("%d object(s), %d final, %d mismatch(es), %d fault(s), against %d documented fields\n",
+	       objects, finals, mismatches, faults, nspec);
 	if (!objects) {
 		printf("no JSON object to check\n");
 		return 1;
