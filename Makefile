@@ -176,7 +176,7 @@ payload: tools $(KTAP_HELPERS)
 	p=$(BUILD)/payload/$(KNAME) && rm -rf $$p && mkdir -p $$p/tests && \
 	{ [ -z "$$KDIR" ] || cp $(BUILD)/obj/$(KNAME)/module/mlockwatch.ko $(BUILD)/obj/$(KNAME)/inject/mlockinject.ko $$p/; } && \
 	cp $(TOOLS) $(TEST_PROGS) $(BENCH_PROGS) $$p/ 2>/dev/null; \
-	cp tests/demo.sh tests/known-kernel-bugs tests/inject/cell.sh $(KTAP_HELPERS) $$p/tests/ && \
+	cp tests/demo.sh tests/known-kernel-bugs tests/inject/cell.sh tools/mlockcheck.md $(KTAP_HELPERS) $$p/tests/ && \
 	find tests/guest -maxdepth 1 -type f ! -name "*.c" -exec cp {} $$p/tests/ \; && \
 	{ [ -n "$$KDIR" ] || echo "$(KNAME): no headers served (noheaders): the payload has no mlockwatch.ko" > $$p/NO-MODULE; }
 

@@ -115,7 +115,8 @@ enum mw_summary_key {
  *   table_freed, table_freed_mlocked   entries dropped by a free, and
  *                         how many of those folios were still PG_mlocked
  *   table_split_entries   entries made for PG_mlocked pieces of a split
- *   table_locked_sections times a table bucket lock was taken, since load
+ *   table_locked_sections
+ *                         times a table bucket lock was taken, since load
  *                         (not reset): make bench's locks per page
  *   table_free_lockless   page frees passed without a lock, their bucket
  *                         being empty, since load (not reset)
@@ -154,7 +155,8 @@ enum mw_summary_key {
  * now. MAPCOUNT: the folio's mapcount now (-1: the folio is being freed
  * or split). LAST_PID: the last process seen locking it (0: none, e.g.
  * reclaim re-mlocking it). LOCKING_MMS: distinct mms seen locking it, 0,
- * 1, 2 or "3+".
+ * 1, 2 or "3+". STATE: the entry's place in the state machine below,
+ * one of locked, unlocked-pending, preexisting or unwitnessed.
  *
  * mismatches: the same lines, only those whose verdict is an error.
  *

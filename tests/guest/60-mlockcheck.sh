@@ -4,7 +4,10 @@
 # of corruption the test-only injector makes (naming the invariant and
 # the exact size), incomplete (exit 3) when mlockwatch's table is too
 # small, mismatch still when the kernel's own counters disagree then, and
-# exit 2 with one line for a setup or usage error.
+# exit 2 with one line for a setup or usage error. Every JSON object
+# those runs print (once with and without the module, watching, wrapping,
+# a mismatch) is checked against tools/mlockcheck.md, the contract of
+# --json.
 #
 # Single-threaded TCG: it loads and unloads the module several times and
 # attaches and detaches mlockcheck's BPF kprobes on the vmstat writers
@@ -16,16 +19,20 @@
 # mlockvm: --tcg-single
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
-ktap_set_plan 20
+ktap_set_plan 23
 
 MC=/mw/mlockcheck
 INJ=/sys/kernel/debug/mlockinject/inject
 out=/tmp/mlockcheck.out
+json=/tmp/mlockcheck.json
+: > $json
 
-# run_mc ARGS...: run mlockcheck, keep its output, print its exit status
+# run_mc ARGS...: run mlockcheck, keep its output (and its JSON objects,
+# for the contract's check at the end), print its exit status
 run_mc() {
 	"$MC" "$@" > $out 2>&1
 	echo $?
+	grep '^{' $out >> $json
 }
 has() { grep -q -- "$1" $out; }
 show() { sed 's/^/# /' $out | tail -n "${1:-12}"; }
@@ -40,9 +47,14 @@ has "mlockwatch.ko is not loaded" && ktap_test_pass "  ... and says the module i
 expect_eq "without the module, --once --exact on an idle system exits 0" 0 "$(run_mc --once --exact)"
 has "without mlockwatch.ko" && ktap_test_pass "  ... and says it checked BPF and vmstat only" ||
 	{ show; ktap_test_fail "  ... and says it checked BPF and vmstat only"; }
+# A figure not known is null in JSON, and empty in CSV, never a 0.
+rc=$(run_mc --once --json --csv /tmp/mc-nomod.csv)
+expect_eq "without the module, --once --json exits 0, the module's figures null in JSON and empty in CSV" \
+	'0 "module_witnessed":null,"module_mismatches":null, []' \
+	"$rc $(grep -o '"module_witnessed":[a-z0-9]*,"module_mismatches":[a-z0-9]*,' $out) [$(awk -F, 'NR == 2 { print $7 }' /tmp/mc-nomod.csv)]"
 
 mw_load
-expect_eq "with the module, --once --exact on an idle system exits 0" 0 "$(run_mc --once --exact)"
+expect_eq "with the module, --once --exact --json on an idle system exits 0" 0 "$(run_mc --once --exact --json)"
 
 # around mlockstress (scenarios that a known kernel bug fails are left
 # out on the kernels that have it: tests/known-kernel-bugs)
@@ -71,6 +83,9 @@ fi
 expect_eq "  ... --csv wrote the header and a row per sample" \
 	"time,nr_mlock,identity_diff,nr_mlock_delta,bpf_attributed,bpf_unattributed,module_witnessed,verdict yes" \
 	"$(head -n1 /tmp/mc.csv) $([ "$(wc -l < /tmp/mc.csv)" -ge 5 ] && echo yes)"
+
+expect_eq "watching for 1 s with --json exits 0, its final object in mode watch" '0 "mode":"watch"' \
+	"$(run_mc -i 0.25 -d 1 --json) $(grep -o '"mode":"[a-z]*"' $out)"
 
 # A fresh table for the injections: a folio the stress left overcounted
 # (above) would stay in mismatches and add to every count below.
@@ -121,6 +136,8 @@ rc=$(run_mc --once --exact)
 show 6
 expect_eq "raised mlock_count: --once --exact exits 1 listing the PFN as overcount" "1 1" \
 	"$rc $(grep -c "^    $pfn 0 1 1 3 .* overcount\$" $out)"
+# ... and as JSON, a judged mismatch object (for the contract's check)
+run_mc --once --exact --json > /dev/null
 rmmod mlockinject
 probe "munlock a" && probe "munmap a"
 probe_stop p1
@@ -147,4 +164,14 @@ expect_eq "table full and NR_MLOCK += 5: exit 1, the identity judged, the module
 region_stop
 rmmod mlockinject
 mw_unload
+
+# The contract: every object above, sample, final and mismatch, against
+# the field tables of tools/mlockcheck.md (types, values, required fields).
+if /mw/mlockcheck_json "$(dirname "$0")/mlockcheck.md" $json > $out 2>&1 &&
+	grep -q '^[0-9]* object(s), 5 final, [1-9][0-9]* mismatch(es), 0 fault(s)' $out; then
+	ktap_test_pass "every --json object of these runs keeps tools/mlockcheck.md's contract ($(tail -n1 $out))"
+else
+	show 30
+	ktap_test_fail "every --json object of these runs keeps tools/mlockcheck.md's contract"
+fi
 ktap_finished

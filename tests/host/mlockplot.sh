@@ -7,12 +7,19 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ktap_print_header
-ktap_set_plan 2
+ktap_set_plan 3
 printf 'time,nr_mlock,identity_diff,nr_mlock_delta,bpf_attributed,bpf_unattributed,module_witnessed,verdict\n1.00,10,0,10,10,0,10,ok\n2.00,0,0,0,0,0,0,ok\n' > "$tmp/s.csv"
 if "$top/tools/mlockplot" "$tmp/s.csv" > /dev/null && [ "$(head -c 4 "$tmp/s.png" | od -An -c | tr -d ' ')" = "211PNG" ]; then
 	ktap_test_pass "a two-sample CSV becomes a PNG"
 else
 	ktap_test_fail "a two-sample CSV becomes a PNG"
+fi
+# Without the module, mlockcheck leaves module_witnessed empty (not 0).
+printf 'time,nr_mlock,identity_diff,nr_mlock_delta,bpf_attributed,bpf_unattributed,module_witnessed,verdict\n1.00,10,0,10,10,0,,ok\n2.00,0,0,0,0,0,,ok\n' > "$tmp/n.csv"
+if "$top/tools/mlockplot" "$tmp/n.csv" > /dev/null 2>&1 && [ "$(head -c 4 "$tmp/n.png" | od -An -c | tr -d ' ')" = "211PNG" ]; then
+	ktap_test_pass "a CSV without the module's column filled in becomes a PNG"
+else
+	ktap_test_fail "a CSV without the module's column filled in becomes a PNG"
 fi
 echo "not,a,csv" > "$tmp/bad.csv"
 "$top/tools/mlockplot" "$tmp/bad.csv" > /dev/null 2>&1

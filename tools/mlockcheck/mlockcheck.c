@@ -285,6 +285,7 @@ static void setup(bool *have_mod)
 {
 	struct hook hooks[2];
 	struct statfs sfs;
+	char msg[256];
 	unsigned int i;
 	int err;
 
@@ -297,6 +298,8 @@ static void setup(bool *have_mod)
 		die_setup("debugfs is not mounted: mount -t debugfs none /sys/kernel/debug");
 	if (*have_mod && access(MW_DIR "/summary", R_OK))
 		die_setup("mlockwatch is loaded but %s/summary is not readable", MW_DIR);
+	if (*have_mod && module_format_check(MW_DIR, msg, sizeof(msg)))
+		die_setup("%s", msg);
 	if (env.require_module && !*have_mod)
 		die_setup("mlockwatch.ko is not loaded (--require-module)");
 

@@ -32,9 +32,9 @@ void print_row(const struct sample *b, const struct sample *s,
 
 	figures(b, s, &g);
 	if (json) {
-		printf("{\"time\":%.2f,\"nr_mlock\":%lld,\"nr_mlock_exact\":%s,\"identity_diff\":%lld,"
+		printf("{\"version\":%d,\"time\":%.2f,\"nr_mlock\":%lld,\"nr_mlock_exact\":%s,\"identity_diff\":%lld,"
 		       "\"nr_mlock_delta\":%lld,\"bpf_attributed\":%lld,\"bpf_unattributed\":%lld,",
-		       s->t, s->nr_mlock, s->nr_exact ? "true" : "false", g.identity,
+		       MLOCKCHECK_JSON_VERSION, s->t, s->nr_mlock, s->nr_exact ? "true" : "false", g.identity,
 		       g.d_nr, g.bpf_attr, g.bpf_unattr);
 		if (s->mod)
 			printf("\"module_witnessed\":%lld,\"module_mismatches\":%ld,",
@@ -58,10 +58,16 @@ void print_row(const struct sample *b, const struct sample *s,
 		       s->t, s->nr_mlock, g.identity, g.d_nr, g.bpf_attr,
 		       g.bpf_unattr, mw, mm, verdict);
 	}
-	if (csv)
-		fprintf(csv, "%.2f,%lld,%lld,%lld,%lld,%lld,%lld,%s\n", s->t,
+	/* A figure not known is empty, as JSON's null: never a 0. */
+	if (csv) {
+		char mw[24] = "";
+
+		if (s->mod)
+			snprintf(mw, sizeof(mw), "%lld", g.mod_witnessed);
+		fprintf(csv, "%.2f,%lld,%lld,%lld,%lld,%lld,%s,%s\n", s->t,
 			s->nr_mlock, g.identity, g.d_nr, g.bpf_attr, g.bpf_unattr,
-			s->mod ? g.mod_witnessed : 0, verdict);
+			mw, verdict);
+	}
 	fflush(stdout);
 }
 
@@ -106,8 +112,8 @@ static void print_final_json(const struct check *c, const struct final *fin)
 {
 	int i;
 
-	printf("{\"final\":true,\"mode\":\"%s\",\"exact\":%s,\"module\":%s,",
-	       fin->mode, fin->exact ? "true" : "false",
+	printf("{\"version\":%d,\"final\":true,\"mode\":\"%s\",\"exact\":%s,\"module\":%s,",
+	       MLOCKCHECK_JSON_VERSION, fin->mode, fin->exact ? "true" : "false",
 	       fin->have_mod ? "true" : "false");
 	printf("\"verdict\":\"%s\",\"exit\":%d,", exit_name(fin->code), fin->code);
 	if (fin->cmd_status >= 0)

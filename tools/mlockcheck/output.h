@@ -8,6 +8,12 @@
 
 #include "judge.h"
 
+/*
+ * The version of --json's contract, in every object mlockcheck prints:
+ * tools/mlockcheck.md says what it covers and what bumps it.
+ */
+#define MLOCKCHECK_JSON_VERSION	1
+
 /* The final report's context: what ran, and how it ended. */
 struct final {
 	const char *mode;	/* once, watch, wrap */

@@ -148,6 +148,69 @@ void read_module(struct sample *s)
 	s->mod_mismatches = n;
 }
 
+/*
+ * The views mlockcheck parses and the format of each it was written for
+ * (include/mlockwatch/format.h): a module whose views say another format
+ * may have renamed or re-meant a field, and a reading of it could pass
+ * for consistent. mms may be absent (an older module): read_mms copes.
+ */
+static const struct {
+	const char *view;
+	int format;
+	bool optional;
+} known_formats[] = {
+	{ "summary", MLOCKWATCH_SUMMARY_FORMAT, false },
+	{ "mismatches", MLOCKWATCH_FOLIOS_FORMAT, false },
+	{ "mms", MLOCKWATCH_MMS_FORMAT, true },
+};
+
+/* 0 when @first_line is "format: @known"; else a message in @msg. */
+int format_refusal(const char *view, int known, const char *first_line,
+		   char *msg, size_t len)
+{
+	bool parsed;
+	char rest;
+	int n;
+
+	parsed = first_line && sscanf(first_line, "format: %d%c", &n, &rest) == 2 &&
+		 rest == '\n';
+	if (parsed && n == known)
+		return 0;
+	if (parsed)
+		snprintf(msg, len, "mlockwatch's %s view is format %d, but this mlockcheck reads format %d only: use the mlockcheck built with that mlockwatch",
+			 view, n, known);
+	else
+		snprintf(msg, len, "mlockwatch's %s view does not start with a 'format: N' line (this mlockcheck reads format %d)",
+			 view, known);
+	return -1;
+}
+
+int module_format_check(const char *dir, char *msg, size_t len)
+{
+	char path[256], line[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(known_formats) / sizeof(known_formats[0]); i++) {
+		FILE *f;
+		bool got;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, known_formats[i].view);
+		f = fopen(path, "r");
+		if (!f && known_formats[i].optional && errno == ENOENT)
+			continue;
+		if (!f) {
+			snprintf(msg, len, "cannot read %s: %s", path, strerror(errno));
+			return -1;
+		}
+		got = fgets(line, sizeof(line), f) != NULL;
+		fclose(f);
+		if (format_refusal(known_formats[i].view, known_formats[i].format,
+				   got ? line : NULL, msg, len))
+			return -1;
+	}
+	return 0;
+}
+
 /* Parses @line into @m; true when it is an error line (excess, deficit). */
 bool mms_error_line(const char *line, struct mms_line *m)
 {

@@ -4,6 +4,7 @@
 #define MLOCKCHECK_SAMPLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <mlockwatch/format.h>
 
@@ -26,6 +27,9 @@ void read_vmstat(struct sample *s);
 void parse_summary_line(struct sample *s, char *line);
 bool mms_error_line(const char *line, struct mms_line *m);
 int write_file(const char *path, const char *val);
+int format_refusal(const char *view, int known, const char *first_line,
+		   char *msg, size_t len);
+int module_format_check(const char *dir, char *msg, size_t len);
 int quiesce(void);
 
 #endif /* MLOCKCHECK_SAMPLE_H */
