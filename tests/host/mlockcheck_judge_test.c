@@ -383,12 +383,17 @@ TEST(verdicts_and_exit_codes)
 	EXPECT_EQ(0, EXIT_OK);
 	EXPECT_EQ(1, EXIT_MISMATCH);
 	EXPECT_EQ(2, EXIT_SETUP);
-	EXPECT_EQ(3, EXIT_INCOMPLETE);
-	EXPECT_EQ(4, EXIT_CMD);
+	EXPECT_EQ(3, EXIT_CMD);
+	/* kselftest's KSFT_SKIP, for "could not judge" and nothing else. */
+	EXPECT_EQ(4, EXIT_INCOMPLETE);
+	EXPECT_EQ(KSFT_SKIP, EXIT_INCOMPLETE);
+	EXPECT_EQ(KSFT_FAIL, EXIT_MISMATCH);
+	EXPECT_EQ(KSFT_PASS, EXIT_OK);
 	EXPECT_STREQ("ok", exit_name(EXIT_OK));
 	EXPECT_STREQ("mismatch", exit_name(EXIT_MISMATCH));
 	EXPECT_STREQ("incomplete", exit_name(EXIT_INCOMPLETE));
 	EXPECT_STREQ("command-failed", exit_name(EXIT_CMD));
+	EXPECT_STREQ("setup-error", exit_name(EXIT_SETUP));
 }
 
 /* --once without --exact: differences in flight are dropped, not failed. */

@@ -8,10 +8,11 @@
  *   mlockcheck [OPTIONS] -- CMD [ARGS...]    wrap: check during and after CMD
  *   mlockcheck --once [--exact]              one reading
  *
- * Exit status: 0 consistent, 1 mismatch, 2 usage or setup error, 3
- * incomplete (a difference relies on a witness that cannot be exact, and
- * nothing else differs), 4 the wrapped command failed while the
- * accounting was consistent. Layout after bcc's libbpf-tools: this file
+ * Exit status: 0 consistent, 1 mismatch, 2 usage or setup error, 3 the
+ * wrapped command failed while the accounting was consistent, 4
+ * incomplete (something could not be judged, and nothing judged
+ * differs): 4 is kselftest's KSFT_SKIP and 1 its KSFT_FAIL, so that a
+ * kselftest wrapper can pass the status on. Layout after bcc's libbpf-tools: this file
  * has main and the BPF setup; judge.c the invariants and verdicts;
  * sample.c the readings; output.c the text, JSON and CSV.
  */
@@ -62,7 +63,8 @@ static const char doc[] =
 "    mlockcheck --once --exact      # drain, fold, require exact equality\n"
 "\n"
 "Exit status: 0 consistent, 1 mismatch, 2 usage or setup error,\n"
-"3 incomplete, 4 the wrapped command failed (accounting consistent).\n";
+"3 the wrapped command failed (accounting consistent), 4 incomplete\n"
+"(could not judge: kselftest's KSFT_SKIP).\n";
 
 static const struct argp_option opts[] = {
 	{ "interval", 'i', "S", 0, "Seconds between samples (default 1)" },
