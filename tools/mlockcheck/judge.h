@@ -50,6 +50,12 @@ struct sample {
 	long long mms_excess, mms_deficit;	/* pages, each > 0 */
 	char mms_first_excess[160];	/* the first mm of each sign */
 	char mms_first_deficit[160];
+	/*
+	 * What this reading could not look at, and why: a view of the
+	 * loaded module that could not be read, the module's scan that
+	 * could not run (debugfs under lockdown). Empty when complete.
+	 */
+	char unchecked[320];
 };
 
 /*
@@ -63,6 +69,12 @@ enum source {
 	SRC_MODULE = 1,		/* mlockwatch's witnessed counts and verdicts */
 	SRC_BPF = 2,		/* the BPF side's attributed writes and events */
 	SRC_BASELINE = 4,	/* a quiet baseline to take deltas from */
+	/*
+	 * A look that could not be taken at all (sample.unchecked): what it
+	 * would have found is missing, so the verdict cannot be "ok"; no
+	 * difference relies on it, so what was found stays judged.
+	 */
+	SRC_UNCHECKED = 8,
 };
 
 struct finding {
