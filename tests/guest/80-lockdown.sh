@@ -7,8 +7,9 @@
 # and keeps the 0400 views (seq_file, no ioctl or mmap) readable:
 # mlockcheck around a workload must end incomplete (exit 4, KSFT_SKIP)
 # naming lockdown, never a setup error or a mismatch; the module must
-# still unload; a fresh load must be refused as an unsigned module; and
-# mlockcheck without the module still judges the kernel's own counters.
+# still unload; a fresh load must be refused as an unsigned module;
+# mlockcheck without the module still judges the kernel's own counters;
+# and in confidentiality, which refuses its BPF, it exits 2 saying so.
 #
 # Lockdown can only be raised until the next boot: this group runs after
 # every other test of its boot (tests/README). Booted with lockdown=
@@ -71,7 +72,7 @@ if [ "$(level)" != none ]; then
 	exit
 fi
 
-ktap_set_plan 12
+ktap_set_plan 13
 mw_load && ktap_test_pass "insmod mlockwatch.ko before lockdown" ||
 	ktap_exit_fail_msg "insmod mlockwatch.ko failed before lockdown"
 echo integrity > $LOCKDOWN
@@ -115,5 +116,14 @@ rc=$?
 [ "$rc" = 0 ] || sed 's/^/# /' $out
 expect_eq "mlockcheck --once --exact without the module under lockdown: consistent (exit 0), the kernel's own counters judged" \
 	"0 1" "$rc $(grep -cxF "$nomod" $out)"
+
+# Confidentiality forbids BPF reading kernel memory: mlockcheck cannot run.
+echo confidentiality > $LOCKDOWN
+"$MC" --once > $out 2>&1
+rc=$?
+[ "$rc" = 2 ] || sed 's/^/# /' $out
+expect_eq "lockdown raised to confidentiality: mlockcheck exits 2, one line naming it" \
+	"confidentiality 2 1 1" \
+	"$(level) $rc $(grep -c . $out) $(grep -c '^mlockcheck: .*locked down to confidentiality' $out)"
 expect_eq "no WARNING in the kernel log since the test began" 0 "$(logged 'WARNING:')"
 ktap_finished
