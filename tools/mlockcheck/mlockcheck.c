@@ -12,9 +12,10 @@
  * wrapped command failed while the accounting was consistent, 4
  * incomplete (something could not be judged, and nothing judged
  * differs): 4 is kselftest's KSFT_SKIP and 1 its KSFT_FAIL, so that a
- * kselftest wrapper can pass the status on. Layout after bcc's libbpf-tools: this file
- * has main and the BPF setup; judge.c the invariants and verdicts;
- * sample.c the readings; output.c the text, JSON and CSV.
+ * kselftest wrapper can pass the status on. Layout after bcc's
+ * libbpf-tools: this file has main and the BPF setup; judge.c the
+ * invariants and verdicts; sample.c the readings; output.c the text,
+ * JSON and CSV.
  */
 #include <argp.h>
 #include <errno.h>
