@@ -2,7 +2,7 @@
 # mlockcheck: every verdict fires where it should. ok (once, exact, with
 # and without the module, and around mlockstress), mismatch for each kind
 # of corruption the test-only injector makes (naming the invariant and
-# the exact size), incomplete (exit 3) when mlockwatch's table is too
+# the exact size), incomplete (exit 4) when mlockwatch's table is too
 # small, mismatch still when the kernel's own counters disagree then, and
 # exit 2 with one line for a setup or usage error. Every JSON object
 # those runs print (once with and without the module, watching, wrapping,
@@ -148,7 +148,7 @@ mw_load max_folios=64
 region_start 1
 rc=$(run_mc -i 0.5 -- sh -c "echo touch >&3; read -r x <&4; echo lock >&3; read -r x <&4")
 show 6
-expect_eq "mlockwatch's table full: exit 3, incomplete, never mismatch" "3 1 0" \
+expect_eq "mlockwatch's table full: exit 4, incomplete, never mismatch" "4 1 0" \
 	"$rc $(grep -c '^INCOMPLETE: mlockwatch is incomplete: shadow table lost' $out) $(grep -c '^MISMATCH' $out)"
 region_stop
 

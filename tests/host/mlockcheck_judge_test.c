@@ -174,6 +174,41 @@ static void unreliable_unattributed(struct sample *b, struct sample *s)
 	unattributed_writes(b, s);
 }
 
+/* Under lockdown: control cannot be written, so no final scan. */
+static void no_scan(struct sample *b, struct sample *s)
+{
+	snprintf(s->unchecked, sizeof(s->unchecked),
+		 "lockdown (integrity): cannot write /sys/kernel/debug/mlockwatch/control (Operation not permitted): no final scan");
+}
+
+static void no_scan_identity(struct sample *b, struct sample *s)
+{
+	no_scan(b, s);
+	identity_only(b, s);
+}
+
+static void no_scan_verdicts(struct sample *b, struct sample *s)
+{
+	no_scan(b, s);
+	folio_verdicts(b, s);
+}
+
+/* A view that cannot be read: not an empty view. */
+static void mismatches_unreadable(struct sample *b, struct sample *s)
+{
+	snprintf(s->unchecked, sizeof(s->unchecked),
+		 "cannot read /sys/kernel/debug/mlockwatch/mismatches (Operation not permitted)");
+}
+
+/* The summary read now but not at the baseline: no delta against zeros. */
+static void summary_unread_at_start(struct sample *b, struct sample *s)
+{
+	b->mod = false;
+	memset(b->mod_w, 0, sizeof(b->mod_w));
+	s->mod_w[MOD_W_MLOCKED] += 100;
+	s->mod_w[MOD_W_MUNLOCKED] += 100;
+}
+
 /* Without the module, its counts are not read and not compared. */
 static void no_module(struct sample *b, struct sample *s)
 {
@@ -236,6 +271,16 @@ static const struct judge_case cases[] = {
 	{ "unreliable BPF batch: unattributed still judged", unreliable_unattributed, true,
 	  "unattributed", 0, 0, SRC_BPF, "mismatch", EXIT_MISMATCH },
 	{ "without the module", no_module, true, "", 0, 0, 0, "ok", EXIT_OK },
+	{ "no final scan (lockdown): incomplete, not an error", no_scan, true, "", 0, 0,
+	  SRC_UNCHECKED, "incomplete", EXIT_INCOMPLETE },
+	{ "no final scan: the identity still judged", no_scan_identity, true, "identity", 10, 15,
+	  SRC_UNCHECKED, "mismatch", EXIT_MISMATCH },
+	{ "no final scan: the verdicts seen still judged", no_scan_verdicts, true, "module-verdicts",
+	  0, 2, SRC_UNCHECKED, "mismatch", EXIT_MISMATCH },
+	{ "a view that cannot be read: incomplete", mismatches_unreadable, false, "", 0, 0,
+	  SRC_UNCHECKED, "incomplete", EXIT_INCOMPLETE },
+	{ "the summary not read at the start: its witness not compared", summary_unread_at_start,
+	  true, "", 0, 0, SRC_UNCHECKED, "incomplete", EXIT_INCOMPLETE },
 };
 
 static void describe(const struct check *c, char *buf, size_t size)
@@ -305,6 +350,41 @@ TEST(details_name_the_cause)
 	check(&b, &s, true, &c);
 	EXPECT_EQ((unsigned int)(SRC_MODULE | SRC_BPF), c.incomplete);
 	EXPECT_TRUE(strstr(c.why, "mlockwatch is incomplete: table_full; 1 batch(es)") == c.why);
+}
+
+/* What could not be looked at is named, in the order it was found. */
+TEST(unchecked_reasons)
+{
+	struct sample b, s;
+	struct check c;
+
+	consistent(&b, &s);
+	no_scan(&b, &s);
+	module_incomplete(&b, &s);
+	check(&b, &s, true, &c);
+	EXPECT_EQ((unsigned int)(SRC_MODULE | SRC_UNCHECKED), c.incomplete);
+	EXPECT_STREQ("mlockwatch is incomplete: table_full; lockdown (integrity): cannot write /sys/kernel/debug/mlockwatch/control (Operation not permitted): no final scan",
+		     c.why);
+	consistent(&b, &s);
+	summary_unread_at_start(&b, &s);
+	check(&b, &s, true, &c);
+	EXPECT_TRUE(strstr(c.why, "summary was not read at the start") != NULL);
+}
+
+TEST(lockdown_levels)
+{
+	char l[32];
+
+	ASSERT_TRUE(lockdown_parse("none [integrity] confidentiality\n", l, sizeof(l)));
+	EXPECT_STREQ("integrity", l);
+	ASSERT_TRUE(lockdown_parse("[none] integrity confidentiality\n", l, sizeof(l)));
+	EXPECT_STREQ("none", l);
+	ASSERT_TRUE(lockdown_parse("none integrity [confidentiality]\n", l, sizeof(l)));
+	EXPECT_STREQ("confidentiality", l);
+	EXPECT_FALSE(lockdown_parse("none integrity confidentiality\n", l, sizeof(l)));
+	EXPECT_FALSE(lockdown_parse("[]\n", l, sizeof(l)));
+	EXPECT_FALSE(lockdown_parse("[integrity", l, sizeof(l)));
+	EXPECT_FALSE(lockdown_parse("[integrity]", l, 4));
 }
 
 TEST(the_figures)
@@ -383,12 +463,17 @@ TEST(verdicts_and_exit_codes)
 	EXPECT_EQ(0, EXIT_OK);
 	EXPECT_EQ(1, EXIT_MISMATCH);
 	EXPECT_EQ(2, EXIT_SETUP);
-	EXPECT_EQ(3, EXIT_INCOMPLETE);
-	EXPECT_EQ(4, EXIT_CMD);
+	EXPECT_EQ(3, EXIT_CMD);
+	/* kselftest's KSFT_SKIP, for "could not judge" and nothing else. */
+	EXPECT_EQ(4, EXIT_INCOMPLETE);
+	EXPECT_EQ(KSFT_SKIP, EXIT_INCOMPLETE);
+	EXPECT_EQ(KSFT_FAIL, EXIT_MISMATCH);
+	EXPECT_EQ(KSFT_PASS, EXIT_OK);
 	EXPECT_STREQ("ok", exit_name(EXIT_OK));
 	EXPECT_STREQ("mismatch", exit_name(EXIT_MISMATCH));
 	EXPECT_STREQ("incomplete", exit_name(EXIT_INCOMPLETE));
 	EXPECT_STREQ("command-failed", exit_name(EXIT_CMD));
+	EXPECT_STREQ("setup-error", exit_name(EXIT_SETUP));
 }
 
 /* --once without --exact: differences in flight are dropped, not failed. */

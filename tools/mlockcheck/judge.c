@@ -125,6 +125,11 @@ void check(const struct sample *b, const struct sample *s, bool final,
 	};
 	struct figures g;
 	unsigned int i;
+	/*
+	 * The module's counts since the baseline need it read then too: a
+	 * summary read now but not then would be compared with zeros.
+	 */
+	bool mod_since = s->mod && b->mod;
 
 	memset(c, 0, sizeof(*c));
 	figures(b, s, &g);
@@ -140,7 +145,7 @@ void check(const struct sample *b, const struct sample *s, bool final,
 		      "%llu NR_MLOCK write(s) outside the mlock paths, first from %s",
 		      s->bpf.writes_by[MC_CAUSE_UNKNOWN] - b->bpf.writes_by[MC_CAUSE_UNKNOWN],
 		      s->first_unattributed[0] ? s->first_unattributed : "?");
-	if (s->mod && g.mod_witnessed != g.d_nr)
+	if (mod_since && g.mod_witnessed != g.d_nr)
 		found(c, "witness-module", SRC_MODULE | SRC_BASELINE, g.d_nr, g.mod_witnessed,
 		      "NR_MLOCK change since start vs mlockwatch's witnessed change");
 	for (i = 0; i < MOD_NR_W; i++) {
@@ -149,7 +154,7 @@ void check(const struct sample *b, const struct sample *s, bool final,
 		if (g.ev_bpf[e] != g.ev_d[e])
 			found(c, "events-bpf", SRC_BPF | SRC_BASELINE, g.ev_d[e], g.ev_bpf[e],
 			      "%s change since start vs BPF's count", ev_names[e]);
-		if (s->mod && s->mod_w[i] - b->mod_w[i] != g.ev_d[e])
+		if (mod_since && s->mod_w[i] - b->mod_w[i] != g.ev_d[e])
 			found(c, "events-module", SRC_MODULE | SRC_BASELINE, g.ev_d[e], s->mod_w[i] - b->mod_w[i],
 			      "%s change since start vs mlockwatch's witnessed count",
 			      ev_names[e]);
@@ -177,6 +182,11 @@ void check(const struct sample *b, const struct sample *s, bool final,
 		incomplete(c, SRC_BPF,
 			   "%llu batch(es) not counted exactly (ended on another CPU, or a dead CPU's drain could not read the batch state at rest)",
 			   s->bpf.unreliable_batches - b->bpf.unreliable_batches);
+	if (s->mod && !b->mod)
+		incomplete(c, SRC_UNCHECKED,
+			   "mlockwatch's summary was not read at the start: its witnessed counts are not compared");
+	if (s->unchecked[0])
+		incomplete(c, SRC_UNCHECKED, "%s", s->unchecked);
 }
 
 /*

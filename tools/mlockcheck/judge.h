@@ -12,7 +12,20 @@
 
 #include "mlockcheck.h"
 
-enum { EXIT_OK, EXIT_MISMATCH, EXIT_SETUP, EXIT_INCOMPLETE, EXIT_CMD };
+/*
+ * Exit statuses, numbered so that kselftest's runner reads a wrapper
+ * that passes them on right: it counts 0 as a pass, KSFT_SKIP 4 as a
+ * skip and the rest as failures, so only "could not judge" is 4 and a
+ * mismatch is KSFT_FAIL 1. Usage and setup errors keep the 2 of argp and
+ * getopt tools, although 7.3's runner reads 2 as KSFT_XFAIL (README).
+ */
+enum {
+	EXIT_OK = 0,
+	EXIT_MISMATCH = 1,
+	EXIT_SETUP = 2,
+	EXIT_CMD = 3,		/* the wrapped command failed, all else consistent */
+	EXIT_INCOMPLETE = 4,
+};
 
 /* mlockwatch's witnessed counts, in the order of mod_w[]. */
 enum { MOD_W_MLOCKED, MOD_W_MUNLOCKED, MOD_W_STRANDED, MOD_W_CLEARED, MOD_NR_W };
@@ -37,6 +50,12 @@ struct sample {
 	long long mms_excess, mms_deficit;	/* pages, each > 0 */
 	char mms_first_excess[160];	/* the first mm of each sign */
 	char mms_first_deficit[160];
+	/*
+	 * What this reading could not look at, and why: a view of the
+	 * loaded module that could not be read, the module's scan that
+	 * could not run (debugfs under lockdown). Empty when complete.
+	 */
+	char unchecked[320];
 };
 
 /*
@@ -50,6 +69,12 @@ enum source {
 	SRC_MODULE = 1,		/* mlockwatch's witnessed counts and verdicts */
 	SRC_BPF = 2,		/* the BPF side's attributed writes and events */
 	SRC_BASELINE = 4,	/* a quiet baseline to take deltas from */
+	/*
+	 * A look that could not be taken at all (sample.unchecked): what it
+	 * would have found is missing, so the verdict cannot be "ok"; no
+	 * difference relies on it, so what was found stays judged.
+	 */
+	SRC_UNCHECKED = 8,
 };
 
 struct finding {

@@ -8,12 +8,14 @@
  *   mlockcheck [OPTIONS] -- CMD [ARGS...]    wrap: check during and after CMD
  *   mlockcheck --once [--exact]              one reading
  *
- * Exit status: 0 consistent, 1 mismatch, 2 usage or setup error, 3
- * incomplete (a difference relies on a witness that cannot be exact, and
- * nothing else differs), 4 the wrapped command failed while the
- * accounting was consistent. Layout after bcc's libbpf-tools: this file
- * has main and the BPF setup; judge.c the invariants and verdicts;
- * sample.c the readings; output.c the text, JSON and CSV.
+ * Exit status: 0 consistent, 1 mismatch, 2 usage or setup error, 3 the
+ * wrapped command failed while the accounting was consistent, 4
+ * incomplete (something could not be judged, and nothing judged
+ * differs): 4 is kselftest's KSFT_SKIP and 1 its KSFT_FAIL, so that a
+ * kselftest wrapper can pass the status on. Layout after bcc's
+ * libbpf-tools: this file has main and the BPF setup; judge.c the
+ * invariants and verdicts; sample.c the readings; output.c the text,
+ * JSON and CSV.
  */
 #include <argp.h>
 #include <errno.h>
@@ -62,7 +64,8 @@ static const char doc[] =
 "    mlockcheck --once --exact      # drain, fold, require exact equality\n"
 "\n"
 "Exit status: 0 consistent, 1 mismatch, 2 usage or setup error,\n"
-"3 incomplete, 4 the wrapped command failed (accounting consistent).\n";
+"3 the wrapped command failed (accounting consistent), 4 incomplete\n"
+"(could not judge: kselftest's KSFT_SKIP).\n";
 
 static const struct argp_option opts[] = {
 	{ "interval", 'i', "S", 0, "Seconds between samples (default 1)" },
@@ -167,6 +170,18 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 /* After a libbpf failure: its own messages are shown with -v only. */
 #define VHINT	(env.verbose ? "" : " (-v shows libbpf's messages)")
+
+/*
+ * Lockdown's confidentiality level forbids BPF reading kernel memory and
+ * kprobes (integrity allows both): the reason a load or attach failed.
+ */
+static const char *lockdown_hint(void)
+{
+	const char *l = lockdown_level();
+
+	return l && !strcmp(l, "confidentiality") ?
+	       " (the kernel is locked down to confidentiality, which forbids BPF reading kernel memory and kprobes)" : "";
+}
 
 static void die_setup(const char *fmt, ...)
 {
@@ -339,14 +354,16 @@ static void setup(bool *have_mod)
 	}
 	err = mlockcheck_bpf__load(skel);
 	if (err)
-		die_setup("cannot load the BPF programs: %s%s", strerror(-err), VHINT);
+		die_setup("cannot load the BPF programs: %s%s%s", strerror(-err),
+			  lockdown_hint(), VHINT);
 
 	skel->links.mod_zone_page_state = bpf_program__attach_kprobe(
 		skel->progs.mod_zone_page_state, false, "mod_zone_page_state");
 	skel->links.__mod_zone_page_state = bpf_program__attach_kprobe(
 		skel->progs.__mod_zone_page_state, false, "__mod_zone_page_state");
 	if (!skel->links.mod_zone_page_state || !skel->links.__mod_zone_page_state)
-		die_setup("cannot attach kprobes to the NR_MLOCK writers: %s%s", strerror(errno), VHINT);
+		die_setup("cannot attach kprobes to the NR_MLOCK writers: %s%s%s", strerror(errno),
+			  lockdown_hint(), VHINT);
 	skel->links.page_free = bpf_program__attach(skel->progs.page_free);
 	if (!skel->links.page_free)
 		die_setup("cannot attach to the mm_page_free tracepoint: %s%s", strerror(errno), VHINT);
@@ -396,6 +413,36 @@ static bool take_baseline(struct sample *b)
 		usleep(BASELINE_GAP_US);
 	}
 	return false;
+}
+
+/*
+ * The module's scan before a final reading: it finds what no hook saw (a
+ * stray PG_mlocked). debugfs under lockdown refuses to open the writable
+ * control file while the read-only views stay readable: then the reading
+ * goes on without the scan and says why in @why, which take_final() puts
+ * into the reading, so that the verdict is incomplete unless something
+ * judged differs.
+ */
+static void final_scan(char *why, size_t size)
+{
+	int err = write_file(MW_DIR "/control", "scan");
+
+	why[0] = '\0';
+	if (err)
+		snprintf(why, size, "%scannot write %s/control (%s): no final scan",
+			 lockdown_prefix(), MW_DIR, strerror(-err));
+}
+
+/* The final reading: after the module's scan when it is loaded. */
+static void take_final(struct sample *s, bool have_mod)
+{
+	char why[192] = "";
+
+	if (have_mod)
+		final_scan(why, sizeof(why));
+	take(s);
+	if (why[0])
+		note_add(s->unchecked, sizeof(s->unchecked), why);
 }
 
 static volatile sig_atomic_t stop;
@@ -464,9 +511,10 @@ int main(int argc, char **argv)
 		 */
 		if (env.exact && quiesce())
 			die_setup("cannot drain and fold (writing /proc/sys/vm): %s", strerror(errno));
-		if (env.exact && have_mod && write_file(MW_DIR "/control", "scan"))
-			die_setup("cannot write scan to %s/control: %s", MW_DIR, strerror(errno));
-		take(&s);
+		if (env.exact)
+			take_final(&s, have_mod);
+		else
+			take(&s);
 		base = s;
 		check(&base, &s, env.exact, &c);
 		fin.exact = env.exact;
@@ -527,10 +575,7 @@ int main(int argc, char **argv)
 	if (env.cmd && !stop) {
 		if (quiesce())
 			die_setup("cannot drain and fold (writing /proc/sys/vm): %s", strerror(errno));
-		/* The module's scan finds what no hook saw (a stray PG_mlocked). */
-		if (have_mod && write_file(MW_DIR "/control", "scan"))
-			die_setup("cannot write scan to %s/control: %s", MW_DIR, strerror(errno));
-		take(&s);
+		take_final(&s, have_mod);
 		check(&base, &s, true, &c);
 		fin.exact = true;
 		if (!stable)

@@ -66,6 +66,69 @@ void read_vmstat(struct sample *s)
 		fclose(f);
 }
 
+/*
+ * The bracketed level of a /sys/kernel/security/lockdown line ("none
+ * [integrity] confidentiality") into @level; false when there is none.
+ */
+bool lockdown_parse(const char *line, char *level, size_t size)
+{
+	const char *a = strchr(line, '['), *z = a ? strchr(a, ']') : NULL;
+
+	if (!z || z - a - 1 <= 0 || (size_t)(z - a - 1) >= size)
+		return false;
+	memcpy(level, a + 1, z - a - 1);
+	level[z - a - 1] = '\0';
+	return true;
+}
+
+/*
+ * The kernel's lockdown level, or NULL when it cannot be told: no lockdown
+ * LSM, or securityfs not mounted (mlockcheck does not mount it).
+ */
+const char *lockdown_level(void)
+{
+	static char level[32];
+	char line[128];
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+	bool ok;
+
+	if (!f)
+		return NULL;
+	ok = fgets(line, sizeof(line), f) && lockdown_parse(line, level, sizeof(level));
+	fclose(f);
+	return ok ? level : NULL;
+}
+
+/*
+ * "lockdown (LEVEL): " when the kernel is locked down, to begin a message
+ * about something debugfs or BPF refused; else "".
+ */
+const char *lockdown_prefix(void)
+{
+	static char prefix[64];
+	const char *l = lockdown_level();
+
+	if (!l || !strcmp(l, "none"))
+		return "";
+	snprintf(prefix, sizeof(prefix), "lockdown (%s): ", l);
+	return prefix;
+}
+
+/*
+ * A view of the loaded module that cannot be read (debugfs refuses it
+ * under lockdown when the view is not read-only, or the module went
+ * away): said in the reading, never taken for an empty view.
+ */
+static void unreadable(struct sample *s, const char *view)
+{
+	char why[160];
+	int err = errno;
+
+	snprintf(why, sizeof(why), "%scannot read %s/%s (%s)",
+		 lockdown_prefix(), MW_DIR, view, strerror(err));
+	note_add(s->unchecked, sizeof(s->unchecked), why);
+}
+
 bool module_loaded(void)
 {
 	return access("/sys/module/mlockwatch", F_OK) == 0;
@@ -135,11 +198,16 @@ void read_module(struct sample *s)
 	long n = 0;
 
 	s->mod = f != NULL;
-	while (f && fgets(line, sizeof(line), f))
+	if (!f) {
+		unreadable(s, "summary");
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
 		parse_summary_line(s, line);
-	if (f)
-		fclose(f);
-	f = s->mod ? fopen(MW_DIR "/mismatches", "r") : NULL;
+	fclose(f);
+	f = fopen(MW_DIR "/mismatches", "r");
+	if (!f)
+		unreadable(s, "mismatches");
 	while (f && fgets(line, sizeof(line), f))
 		if (strncmp(line, "format:", 7) && line[0] != '#')
 			n++;
@@ -222,7 +290,8 @@ bool mms_error_line(const char *line, struct mms_line *m)
 /*
  * The mms view, read now: the module walks every mm under its mmap_lock
  * as the file is read (include/mlockwatch/format.h). A module without
- * the view (an older build) leaves s->mms false.
+ * the view (an older build) leaves s->mms false; one that cannot be read
+ * is said as unchecked.
  */
 void read_mms(struct sample *s)
 {
@@ -231,6 +300,8 @@ void read_mms(struct sample *s)
 	char line[256];
 
 	s->mms = f != NULL;
+	if (!f && errno != ENOENT)
+		unreadable(s, "mms");
 	while (f && fgets(line, sizeof(line), f)) {
 		long *n;
 		char *first;

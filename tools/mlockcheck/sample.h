@@ -21,6 +21,9 @@ struct mms_line {
 };
 
 bool module_loaded(void);
+bool lockdown_parse(const char *line, char *level, size_t size);
+const char *lockdown_level(void);
+const char *lockdown_prefix(void);
 void read_module(struct sample *s);
 void read_mms(struct sample *s);
 void read_vmstat(struct sample *s);
