@@ -99,18 +99,42 @@ compare_opts() {
 		ktap_test_fail "man/$page OPTIONS lists exactly the options of '$tool --help'"
 }
 
+# exit_meanings: "N WORD" lines, one per status of stdin's "N meaning"
+# pairs (one paragraph): WORD is the meaning's first word that is not
+# "a", "an", "the", "on", "if" or "or", lower case.
+exit_meanings() {
+	perl -0777 -ne '
+		s/\s+/ /g;
+		while (/\b(\d+) ([^,;.(]+)/g) {
+			my $n = $1; my @w = grep { !/^(a|an|the|on|if|or)$/i } split " ", $2;
+			print "$n ", lc($w[0] // ""), "\n" if @w && $w[0] =~ /^[a-z]/i;
+		}'
+}
+
 # compare_exit TOOL PAGE: the statuses of the "Exit status:" paragraph of
 # the --help compare_opts saved are the page's EXIT STATUS entries
-# (".B N" lines), both ways.
+# (".B N" lines), both ways, and each entry's text has the first word of
+# the meaning --help gives that status, so that two swapped meanings
+# fail as a missing status does.
 compare_exit() {
-	local tool=$1 page=$2 h p
-	h=$(sed -n '/^Exit status:/,/^$/p' "$tmp/help" | grep -o '\b[0-9][0-9]*\b' | sort -un | tr '\n' ' ')
-	p=$(section "$man/$page" .SH "EXIT STATUS" | sed -n 's/^\.B \([0-9][0-9]*\)$/\1/p' | sort -un | tr '\n' ' ')
-	if [ -n "$h" ] && [ "$h" = "$p" ]; then
-		ktap_test_pass "man/$page EXIT STATUS has the statuses of '$tool --help': $h"
+	local tool=$1 page=$2 h p n w bad=0
+	sed -n '/^Exit status:/,/^$/p' "$tmp/help" | sed 's/^Exit status://' | exit_meanings > "$tmp/meanings"
+	h=$(cut -d' ' -f1 "$tmp/meanings" | sort -un | tr '\n' ' ')
+	section "$man/$page" .SH "EXIT STATUS" > "$tmp/exit"
+	p=$(sed -n 's/^\.B \([0-9][0-9]*\)$/\1/p' "$tmp/exit" | sort -un | tr '\n' ' ')
+	while read -r n w; do
+		# The entry: the lines after ".B N" up to the next .TP or .B.
+		if ! awk -v n="$n" '$0 == ".B " n { on = 1; next } on && /^\.(TP|B [0-9])/ { on = 0 } on' \
+		     "$tmp/exit" | plain | tr 'A-Z' 'a-z' | has "$w"; then
+			ktap_print_msg "'$tool --help' says $n is '$w...'; man/$page's entry for $n does not"
+			bad=1
+		fi
+	done < "$tmp/meanings"
+	if [ -n "$h" ] && [ "$h" = "$p" ] && [ "$bad" = 0 ]; then
+		ktap_test_pass "man/$page EXIT STATUS has the statuses of '$tool --help', with their meanings: $h"
 	else
-		ktap_print_msg "'$tool --help' gives exit statuses '$h', man/$page's EXIT STATUS '$p'"
-		ktap_test_fail "man/$page EXIT STATUS has the statuses of '$tool --help'"
+		[ "$h" = "$p" ] || ktap_print_msg "'$tool --help' gives exit statuses '$h', man/$page's EXIT STATUS '$p'"
+		ktap_test_fail "man/$page EXIT STATUS has the statuses of '$tool --help', with their meanings"
 	fi
 }
 
