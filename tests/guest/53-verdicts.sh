@@ -31,7 +31,7 @@ traced() {
 }
 
 mw_load
-insmod /mw/mlockinject.ko
+insmod "$MW_DIR/mlockinject.ko"
 echo > $T/trace
 echo 1 > $T/events/mlockwatch/mlockwatch_mismatch/enable
 probe_start p1
@@ -121,7 +121,7 @@ mw_unload
 
 # incomplete: a table of 64 folios cannot hold 256 pages
 mw_load max_folios=64
-insmod /mw/mlockinject.ko
+insmod "$MW_DIR/mlockinject.ko"
 probe_start p1
 probe "map c nothp 1024" && probe "touch c" && drain && probe "mlock c"
 drain
