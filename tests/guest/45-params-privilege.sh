@@ -18,6 +18,7 @@
 # README); a 6.12 guest once died with a call to 0 from __free_one_page
 # right after such patching.
 # mlockvm: --tcg-single
+# destructive: loads the test-only injector mlockinject.ko, which corrupts kernel state on purpose
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 27

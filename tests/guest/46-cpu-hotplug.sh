@@ -11,6 +11,7 @@
 # 42-reload-under-load.sh and README); a 7.3 guest died in this group with
 # a call to 0 from lru_gen_del_folio, in khugepaged, right after it.
 # mlockvm: --tcg-single
+# destructive: takes CPU 1 offline and back, again and again
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 

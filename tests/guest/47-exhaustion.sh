@@ -10,6 +10,7 @@
 # 42-reload-under-load.sh and README); a 7.3 guest died in this group with
 # a call to 0 from lru_gen_del_folio, in khugepaged, right after it.
 # mlockvm: --tcg-single
+# destructive: turns on failslab fault injection, which fails kernel allocations on purpose
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 10

@@ -14,6 +14,7 @@
 # patched site with interrupts off while rmmod waited for its IPI (soft
 # lockup), the QEMU stale-translation problem of 42-reload-under-load.sh.
 # mlockvm: --tcg-single
+# destructive: loads the test-only injector mlockinject.ko, which corrupts kernel state on purpose
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 20

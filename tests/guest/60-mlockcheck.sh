@@ -14,6 +14,7 @@
 # ftrace trampoline (RIP 0 from lru_gen_del_folio) after mlockwatch was
 # unloaded. See README, tests/qemu.
 # mlockvm: --tcg-single
+# destructive: loads the test-only injector mlockinject.ko, which corrupts kernel state on purpose
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 20

@@ -17,6 +17,7 @@
 # IPIs once left a guest with a double fault on garbage EFLAGS right
 # after a cmpxchg16b, an emulation fault, not the kernel's.
 # mlockvm: --tcg-single
+# destructive: loads the test-only injector mlockinject.ko, which corrupts kernel state on purpose
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 need_module

@@ -15,6 +15,17 @@ MW_DEBUGFS=/sys/kernel/debug/mlockwatch
 # kernel (DKMS), by modprobe.
 MW_KO=$MW_DIR/mlockwatch.ko
 
+# A test that can harm the machine it runs on says why in a line of its
+# own before it sources lib.sh ("# destructive: REASON"), and runs only
+# with MW_DESTRUCTIVE=1: every mlockvm guest, which is thrown away after
+# one boot, sets it; on a test box it is a SKIP unless asked for.
+MW_DESTRUCTIVE_WHY=$(sed -n 's/^# destructive: *//p' "$0" 2>/dev/null | head -n1)
+if [ -n "$MW_DESTRUCTIVE_WHY" ] && [ "${MW_DESTRUCTIVE:-0}" != 1 ]; then
+	ktap_print_header
+	ktap_skip_all "destructive ($MW_DESTRUCTIVE_WHY): set MW_DESTRUCTIVE=1 to run it"
+	exit "$KSFT_SKIP"
+fi
+
 # PAGE_SIZE: the bytes of a base page, as the kernel maps them, so that
 # page counts follow from sizes (pages_of) instead of being written out.
 PAGE_SIZE=$(awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps)
