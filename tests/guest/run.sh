@@ -30,6 +30,9 @@ n=0
 for t in $tests; do n=$((n + 1)); done
 ktap_print_header
 ktap_set_plan "$n"
+# Where the suite ran from, for the log: tests/run's boots run it as
+# installed (mlockvm --kselftest), away from where it was built.
+ktap_print_msg "mlockwatch selftests in $(pwd) on $(uname -r)"
 for t in $tests; do
 	start=$(date +%s)
 	{
