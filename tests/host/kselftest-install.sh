@@ -10,7 +10,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "${KTAP_HELPERS:?set by tests/run}"
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 11
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -91,4 +91,13 @@ expect "run_kselftest.sh: a destructive test skips without MW_DESTRUCTIVE=1, say
 	"$(echo "$got" | grep -E '^# 1\.\.0|^ok 1|RAN' | paste -sd'|' -)"
 got=$(cd "$c" && MW_DESTRUCTIVE=1 ./99-gate.sh 2>&1)
 expect "with MW_DESTRUCTIVE=1 it runs" "RAN 0" "$got $?"
+# Installed without KNAME=, the suite has no injector: a destructive test
+# that loads it skips, saying where the injector comes from.
+printf '%s\n' '#!/bin/sh' '# destructive: breaks things on purpose' '. "$(dirname "$0")/lib.sh"' \
+	'insmod "$MW_DIR/mlockinject.ko"; echo RAN' > "$c/98-inject.sh"
+got=$(cd "$c" && MW_DESTRUCTIVE=1 sh ./98-inject.sh 2>&1)
+rc=$?
+expect "without the injector installed, a test that loads it skips, naming KNAME=" \
+	"1..0 # SKIP needs the test-only injector mlockinject.ko, which make kselftest-install installs only with KNAME=<pinned kernel> 4" \
+	"$(echo "$got" | grep -v '^TAP') $rc"
 ktap_finished
