@@ -30,7 +30,7 @@ KSFT_INC     := $(BUILD)/src/linux-source-$(KTAP_KERNEL)/tools/testing/selftests
 
 MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/Kbuild include/mlockwatch/*.h)
 
-.PHONY: all module tools progs clean-progs install deb host-units payload demo detection bug-corpus bench check check-host check-debug soak debug-kernel fixed-kernel deps kernels dkms-check clean help
+.PHONY: all module tools progs clean-progs install deb host-units kmodules payload kselftest-install demo detection bug-corpus bench check check-host check-debug soak debug-kernel fixed-kernel deps kernels dkms-check clean help
 
 all: module tools
 
@@ -157,8 +157,11 @@ $(BUILD)/host/%_test: tests/host/%_test.c $(wildcard tests/host/*.h include/mloc
 $(KTAP_HELPERS):
 	@$(TOP)/scripts/source-fetch $(KTAP_KERNEL)
 
-## payload: what mlockvm puts in the guest's /mw for KNAME (default: first pinned)
-payload: tools $(KTAP_HELPERS)
+# The modules for pinned kernel KNAME, built out of tree under
+# build/obj/KNAME: mlockwatch.ko and the test-only injector. A kernel
+# whose headers are not served (kernels.conf's "noheaders") has no KDIR
+# and gets neither.
+kmodules:
 	@$(TOP)/scripts/kernel-fetch $(KNAME)
 	@. $(BUILD)/kernels/$(KNAME)/kernel.env && [ -z "$$KDIR" ] || { \
 	obj=$(BUILD)/obj/$(KNAME) && mkdir -p $$obj && \
@@ -172,13 +175,27 @@ payload: tools $(KTAP_HELPERS)
 	cp tests/inject/Kbuild tests/inject/*.c $$obj/ && cp -r include $$obj/ && \
 	$(TOP)/scripts/kmake $(KNAME) -s M=$$obj modules >$$obj/build.log 2>&1 || \
 		{ cat $$obj/build.log; echo "test-only injector build for $(KNAME) failed"; exit 1; }; }
+
+## payload: what mlockvm puts in the guest's /mw for KNAME (default: first pinned); the guest tests are kselftest-install's
+payload: tools $(KTAP_HELPERS) kmodules
 	@. $(BUILD)/kernels/$(KNAME)/kernel.env && \
 	p=$(BUILD)/payload/$(KNAME) && rm -rf $$p && mkdir -p $$p/tests && \
 	{ [ -z "$$KDIR" ] || cp $(BUILD)/obj/$(KNAME)/module/mlockwatch.ko $(BUILD)/obj/$(KNAME)/inject/mlockinject.ko $$p/; } && \
 	cp $(TOOLS) $(TEST_PROGS) $(BENCH_PROGS) $$p/ 2>/dev/null; \
-	cp tests/demo.sh tests/known-kernel-bugs tests/inject/cell.sh tools/mlockcheck.md $(KTAP_HELPERS) $$p/tests/ && \
-	find tests/guest -maxdepth 1 -type f ! -name "*.c" -exec cp {} $$p/tests/ \; && \
+	cp tests/demo.sh tests/known-kernel-bugs tests/inject/cell.sh tests/guest/lib.sh $(KTAP_HELPERS) $$p/tests/ && \
 	{ [ -n "$$KDIR" ] || echo "$(KNAME): no headers served (noheaders): the payload has no mlockwatch.ko" > $$p/NO-MODULE; }
+
+# kselftest-install: the guest tests as the kernel's `make install` of a
+# selftest directory lays them out, in INSTALL_PATH. The modules only
+# when a kernel is named (KNAME= on the command line or in the
+# environment, not the default): on a test box the suite loads the
+# module DKMS installed.
+INSTALL_PATH ?= $(BUILD)/kselftest_install
+KSFT_KNAME := $(if $(filter command line environment,$(origin KNAME)),$(KNAME))
+
+## kselftest-install: install the guest tests kselftest style in INSTALL_PATH (default build/kselftest_install); KNAME=K adds the modules for pinned kernel K
+kselftest-install: tools $(KTAP_HELPERS) $(if $(KSFT_KNAME),kmodules)
+	@$(TOP)/scripts/kselftest-install "$(INSTALL_PATH)" "$(KSFT_KNAME)" $(TOOLS) $(TEST_PROGS)
 
 ## deps: install the build and test dependencies (root), or list them
 deps:
@@ -236,7 +253,7 @@ check-host:
 clean:
 	-@kdir=$$($(TOP)/scripts/resolve-kdir 2>/dev/null) && \
 		$(MAKE) -s -C "$$kdir" M=$(TOP)/module clean 2>/dev/null
-	rm -rf $(BUILD)/obj $(BUILD)/payload $(BUILD)/tools $(BUILD)/deb
+	rm -rf $(BUILD)/obj $(BUILD)/payload $(BUILD)/tools $(BUILD)/deb $(BUILD)/kselftest $(BUILD)/kselftest_install
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)

@@ -7,7 +7,7 @@
 ktap_print_header
 ktap_set_plan 10
 
-MS=/mw/mlockstress
+MS="$MW_DIR/mlockstress"
 out=/tmp/mlockstress.out
 
 "$MS" --no-such-option >/dev/null 2>&1

@@ -43,10 +43,10 @@ mw_unload
 settle_mem
 vmalloc0=$(meminfo VmallocUsed) sunreclaim0=$(meminfo SUnreclaim)
 
-scenarios=$(/mw/mlockstress --list | awk '{ printf "%s%s", sep, $1; sep = "," }')
+scenarios=$("$MW_DIR/mlockstress" --list | awk '{ printf "%s%s", sep, $1; sep = "," }')
 (
 	while :; do
-		/mw/mlockstress --duration 0.3 --scenario "$scenarios" > /dev/null 2>&1
+		"$MW_DIR/mlockstress" --duration 0.3 --scenario "$scenarios" > /dev/null 2>&1
 	done
 ) &
 stress=$!

@@ -34,7 +34,7 @@ region_stop
 mw_unload
 
 sym=mlock_folio
-if insmod "$MW_KO" force_missing_symbol=$sym 2>/dev/null; then
+if mw_load force_missing_symbol=$sym 2>/dev/null; then
 	mw_unload
 	ktap_test_fail "a missing required symbol refuses the load"
 else

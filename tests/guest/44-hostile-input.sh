@@ -13,7 +13,7 @@ ktap_print_header
 ktap_set_plan 16
 
 CTL=$MW_DEBUGFS/control
-W=/mw/ctlwrite
+W="$MW_DIR/ctlwrite"
 STORM=${MW_STORM_SECONDS:-20}
 
 # digest: the summary lines a refused write must not change (reset moves

@@ -18,12 +18,13 @@
 # README); a 6.12 guest once died with a call to 0 from __free_one_page
 # right after such patching.
 # mlockvm: --tcg-single
+# destructive: loads the test-only injector mlockinject.ko, which corrupts kernel state on purpose
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 27
 
-RUNAS=/mw/runas
-MC=/mw/mlockcheck
+RUNAS="$MW_DIR/runas"
+MC="$MW_DIR/mlockcheck"
 INJ=/sys/kernel/debug/mlockinject/inject
 FILES="control folios hooks mismatches mms summary"
 # A kernel virtual address: ffff and 12 more hex digits (with or without
@@ -37,7 +38,7 @@ new_klog() { dmesg | tail -n +$((klog_n + 1)); }
 # --- max_folios -----------------------------------------------------------
 for v in 0 63 67108865 18446744073709551616 -1 abc 64k ""; do
 	klog_mark
-	if insmod "$MW_KO" "max_folios=$v" 2>/dev/null; then
+	if mw_load "max_folios=$v" 2>/dev/null; then
 		mw_unload
 		rc=loaded
 	else
@@ -74,7 +75,7 @@ access() {
 	local f e out=
 	for f in $FILES; do
 		if [ "$f" = control ]; then
-			e=$("$RUNAS" "$1" /mw/ctlwrite "$MW_DEBUGFS/control" scan 2>&1)
+			e=$("$RUNAS" "$1" "$MW_DIR/ctlwrite" "$MW_DEBUGFS/control" scan 2>&1)
 		elif e=$("$RUNAS" "$1" cat "$MW_DEBUGFS/$f" 2>&1 >/dev/null); then
 			e=ok
 		else
@@ -102,7 +103,7 @@ expect_eq "runas nocap: root without CAP_SYS_ADMIN, with CAP_DAC_OVERRIDE" "sys_
 expect_eq "root without CAP_SYS_ADMIN reads every view, but writing control is EPERM" \
 	"control:EPERM folios:ok hooks:ok mismatches:ok mms:ok summary:ok" "$(access nocap)"
 expect_eq "that write ran no scan; the same write with CAP_SYS_ADMIN does" "0 ok 1" \
-	"$(mw_summary scan_runs) $(/mw/ctlwrite "$MW_DEBUGFS/control" scan) $(mw_summary scan_runs)"
+	"$(mw_summary scan_runs) $("$MW_DIR/ctlwrite" "$MW_DEBUGFS/control" scan) $(mw_summary scan_runs)"
 
 # --- no kernel address ----------------------------------------------------
 expect_eq "the address pattern matches a kernel address (/proc/kallsyms)" 1 \
@@ -111,7 +112,7 @@ klog_mark
 region_start 8
 region_cmd touch
 region_cmd lock
-insmod /mw/mlockinject.ko
+insmod "$MW_DIR/mlockinject.ko"
 # Two stray NR_MLOCK writes (+5 then -5): an unattributed first caller.
 "$MC" -i 0.5 -- sh -c "echo 'nr_mlock 5' > $INJ; echo 'nr_mlock -5' > $INJ" > /tmp/mc.text 2>&1
 "$MC" -i 0.5 --json -- sh -c "echo 'nr_mlock 5' > $INJ; echo 'nr_mlock -5' > $INJ" > /tmp/mc.json 2>&1

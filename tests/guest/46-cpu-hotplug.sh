@@ -11,6 +11,7 @@
 # 42-reload-under-load.sh and README); a 7.3 guest died in this group with
 # a call to 0 from lru_gen_del_folio, in khugepaged, right after it.
 # mlockvm: --tcg-single
+# destructive: takes CPU 1 offline and back, again and again
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 
@@ -38,7 +39,7 @@ mw_load || ktap_exit_fail_msg "insmod failed"
 # 1. Munlocks queued on CPU 1 when it dies (hotplug-remote-drain.sh says
 # how), under mlockcheck, whose BPF side counts the drain on its own.
 munlocked_before=$(mw_event_delta munlocked)
-/mw/mlockcheck -- sh ./hotplug-remote-drain.sh > /tmp/mc46.out 2>&1
+"$MW_DIR/mlockcheck" -- sh ./hotplug-remote-drain.sh > /tmp/mc46.out 2>&1
 rc=$?
 sed 's/^/# /' /tmp/mc46.out | tail -n 6
 ktap_print_msg "remote_drains $(mw_summary remote_drains), remote_munlocked_pages $(mw_summary remote_munlocked_pages), unevictable_pgs_munlocked +$(( $(mw_event_delta munlocked) - munlocked_before ))"
@@ -49,7 +50,7 @@ expect_eq "mlockcheck around the remote drain: consistent (exit 0)" 0 "$rc"
 exact "the module is exact after a remote drain of queued munlocks"
 
 # 2. Stress with CPU 1 going away and coming back under it.
-scenarios=$(/mw/mlockstress --list | awk -v skip="$(known_bug mremap-dontunmap-partial && echo mremap)" \
+scenarios=$("$MW_DIR/mlockstress" --list | awk -v skip="$(known_bug mremap-dontunmap-partial && echo mremap)" \
 	'$1 != skip && $1 != "migrate" { printf "%s%s", sep, $1; sep = "," }')
 ROUNDS=${MW_HOTPLUG_ROUNDS:-12}
 # A round takes about 0.6 s plus the hotplug itself; the stress must
@@ -58,7 +59,7 @@ duration=$(awk -v r="$ROUNDS" 'BEGIN { d = 0.5 * int((r + 11) / 12); print d }')
 ktap_print_msg "$ROUNDS hotplug rounds (MW_HOTPLUG_ROUNDS; make soak runs 100), mlockstress --duration $duration"
 mw_control reset
 drains0=$(mw_summary remote_drains)
-/mw/mlockcheck -i 0.5 -- /mw/mlockstress --duration "$duration" --scenario "$scenarios" > /tmp/hotplug-stress.out 2>&1 &
+"$MW_DIR/mlockcheck" -i 0.5 -- "$MW_DIR/mlockstress" --duration "$duration" --scenario "$scenarios" > /tmp/hotplug-stress.out 2>&1 &
 spid=$!
 cycles=0 hp_ok=1
 while kill -0 "$spid" 2>/dev/null && [ "$cycles" -lt "$ROUNDS" ]; do

@@ -10,6 +10,7 @@
 # 42-reload-under-load.sh and README); a 7.3 guest died in this group with
 # a call to 0 from lru_gen_del_folio, in khugepaged, right after it.
 # mlockvm: --tcg-single
+# destructive: turns on failslab fault injection, which fails kernel allocations on purpose
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 10
@@ -27,9 +28,9 @@ no_error_verdicts() {
 # 1. A table of 64 folios under every mlockstress scenario, checked by
 # mlockcheck.
 mw_load max_folios=64 || ktap_exit_fail_msg "insmod max_folios=64 failed"
-scenarios=$(/mw/mlockstress --list | awk -v skip="$(known_bug mremap-dontunmap-partial && echo mremap)" \
+scenarios=$("$MW_DIR/mlockstress" --list | awk -v skip="$(known_bug mremap-dontunmap-partial && echo mremap)" \
 	'$1 != skip { printf "%s%s", sep, $1; sep = "," }')
-/mw/mlockcheck -- /mw/mlockstress --duration 0.3 --scenario "$scenarios" > /tmp/mc47.out 2>&1
+"$MW_DIR/mlockcheck" -- "$MW_DIR/mlockstress" --duration 0.3 --scenario "$scenarios" > /tmp/mc47.out 2>&1
 rc=$?
 tail -n 4 /tmp/mc47.out | sed 's/^/# /'
 expect_eq "mlockcheck -- mlockstress with a 64-folio table: exit 4 (incomplete)" 4 "$rc"
@@ -76,7 +77,7 @@ case "$(mw_summary incomplete_reasons)" in
    ktap_test_fail "  ... make the module incomplete, naming them" ;;
 esac
 no_error_verdicts "  ... with no error verdict"
-/mw/mlockcheck --once --exact > /tmp/mc47.out 2>&1
+"$MW_DIR/mlockcheck" --once --exact > /tmp/mc47.out 2>&1
 expect_eq "  ... and mlockcheck exits 4 (incomplete)" 4 "$?"
 probe "munlock c"
 probe_stop p1

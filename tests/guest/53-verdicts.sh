@@ -14,6 +14,7 @@
 # patched site with interrupts off while rmmod waited for its IPI (soft
 # lockup), the QEMU stale-translation problem of 42-reload-under-load.sh.
 # mlockvm: --tcg-single
+# destructive: loads the test-only injector mlockinject.ko, which corrupts kernel state on purpose
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 20
@@ -31,7 +32,7 @@ traced() {
 }
 
 mw_load
-insmod /mw/mlockinject.ko
+insmod "$MW_DIR/mlockinject.ko"
 echo > $T/trace
 echo 1 > $T/events/mlockwatch/mlockwatch_mismatch/enable
 probe_start p1
@@ -121,7 +122,7 @@ mw_unload
 
 # incomplete: a table of 64 folios cannot hold 256 pages
 mw_load max_folios=64
-insmod /mw/mlockinject.ko
+insmod "$MW_DIR/mlockinject.ko"
 probe_start p1
 probe "map c nothp 1024" && probe "touch c" && drain && probe "mlock c"
 drain

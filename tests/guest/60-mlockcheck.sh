@@ -17,11 +17,12 @@
 # ftrace trampoline (RIP 0 from lru_gen_del_folio) after mlockwatch was
 # unloaded. See README, tests/qemu.
 # mlockvm: --tcg-single
+# destructive: loads the test-only injector mlockinject.ko, which corrupts kernel state on purpose
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 ktap_set_plan 23
 
-MC=/mw/mlockcheck
+MC="$MW_DIR/mlockcheck"
 INJ=/sys/kernel/debug/mlockinject/inject
 out=/tmp/mlockcheck.out
 json=/tmp/mlockcheck.json
@@ -58,9 +59,9 @@ expect_eq "with the module, --once --exact --json on an idle system exits 0" 0 "
 
 # around mlockstress (scenarios that a known kernel bug fails are left
 # out on the kernels that have it: tests/known-kernel-bugs)
-scen=$(/mw/mlockstress --list | awk -v skip="$(known_bug mremap-dontunmap-partial && echo mremap)" \
+scen=$("$MW_DIR/mlockstress" --list | awk -v skip="$(known_bug mremap-dontunmap-partial && echo mremap)" \
 	'$1 != skip { printf "%s%s", sep, $1; sep = "," }')
-rc=$(run_mc -i 1 --json --csv /tmp/mc.csv -- /mw/mlockstress --duration 1 --scenario "$scen")
+rc=$(run_mc -i 1 --json --csv /tmp/mc.csv -- "$MW_DIR/mlockstress" --duration 1 --scenario "$scen")
 [ "$rc" = 0 ] || show 20
 # The known mlock_count overcount (tests/known-kernel-bugs) can fire at
 # random under the shared and threads scenarios; when that, and only
@@ -91,7 +92,7 @@ expect_eq "watching for 1 s with --json exits 0, its final object in mode watch"
 # (above) would stay in mismatches and add to every count below.
 mw_unload
 mw_load
-insmod /mw/mlockinject.ko
+insmod "$MW_DIR/mlockinject.ko"
 # NR_MLOCK += 5 by a stray writer
 rc=$(run_mc -i 0.5 -- sh -c "echo 'nr_mlock 5' > $INJ")
 show 8
@@ -104,14 +105,14 @@ expect_eq "  ... neither witness saw the 5 pages" "1 1" \
 	"$(grep -c '^MISMATCH witness-bpf: expected 5, actual 0, delta -5:' $out) $(grep -c '^MISMATCH witness-module: expected 5, actual 0, delta -5:' $out)"
 expect_eq "  ... and Mlocked now exceeds Unevictable: the stranded-folio invariant fires" 1 \
 	"$(grep -c '^MISMATCH unevictable: ' $out)"
-rmmod mlockinject && insmod /mw/mlockinject.ko
+rmmod mlockinject && insmod "$MW_DIR/mlockinject.ko"
 
 # an event counter bumped with no page behind it
 rc=$(run_mc -i 0.5 -- sh -c "echo 'event munlocked 3' > $INJ")
 show 6
 expect_eq "unevictable_pgs_munlocked += 3: exit 1, naming the event and its witnesses" \
 	"1 1 1" "$rc $(grep -c '^MISMATCH events-bpf: expected 3, actual 0, delta -3: unevictable_pgs_munlocked' $out) $(grep -c '^MISMATCH events-module: expected 3, actual 0, delta -3: unevictable_pgs_munlocked' $out)"
-rmmod mlockinject && insmod /mw/mlockinject.ko
+rmmod mlockinject && insmod "$MW_DIR/mlockinject.ko"
 
 # a stray PG_mlocked page, NR_MLOCK and the events kept consistent: only
 # mlockwatch's scan can see it
@@ -122,7 +123,7 @@ expect_eq "stray PG_mlocked: exit 1 with mlockwatch's verdict" "1 1" \
 	"$rc $(grep -c '^MISMATCH module-verdicts: expected 0, actual 1' $out)"
 expect_eq "  ... the report lists the stray PFN as unwitnessed-set" 1 \
 	"$(grep -c "^    $pfn 0 1 .* unwitnessed-set\$" $out)"
-rmmod mlockinject && insmod /mw/mlockinject.ko
+rmmod mlockinject && insmod "$MW_DIR/mlockinject.ko"
 
 # a raised mlock_count
 probe_start p1
@@ -155,7 +156,7 @@ region_stop
 # ... but what relies only on the kernel's own counters is still judged:
 # NR_MLOCK += 5 with the table full is a mismatch of the identity, and
 # the module's witness, which the full table makes inexact, is not judged
-insmod /mw/mlockinject.ko
+insmod "$MW_DIR/mlockinject.ko"
 region_start 1
 rc=$(run_mc -i 0.5 -- sh -c "echo touch >&3; read -r x <&4; echo lock >&3; read -r x <&4; echo 'nr_mlock 5' > $INJ")
 show 10

@@ -10,14 +10,14 @@
 ktap_print_header
 ktap_set_plan 3
 
-out=$(/mw/mlock_overcount)
+out=$("$MW_DIR/mlock_overcount")
 rc=$?
 ktap_print_msg "$out"
 expect_ok_unless_known_bug mlock-count-overcount \
 	"the kernel unlocks a folio once every locking mapping is gone" "$rc"
 
 mw_load
-out=$(MO_KEEP=1 /mw/mlock_overcount)
+out=$(MO_KEEP=1 "$MW_DIR/mlock_overcount")
 rc=$?
 ktap_print_msg "with mlockwatch: $out"
 pfn=$(echo "$out" | sed -n 's/^# PFN \([0-9]*\) .*/\1/p')

@@ -11,12 +11,13 @@
 # 42-reload-under-load.sh and README); a 7.3 guest died in this group with
 # a call to 0 from lru_gen_del_folio, in khugepaged, right after it.
 # mlockvm: --tcg-single
+# destructive: loads the test-only injector mlockinject.ko, which corrupts kernel state on purpose
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 need_module
 ktap_set_plan 16
 
-MC=/mw/mlockcheck
+MC="$MW_DIR/mlockcheck"
 INJ=/sys/kernel/debug/mlockinject/inject
 
 
@@ -74,13 +75,13 @@ judge() {
 
 mw_load || ktap_exit_fail_msg "cannot load mlockwatch"
 judge mremap-dontunmap-partial "mremap(DONTUNMAP) of part of a locked VMA" \
-	/mw/mremap_dontunmap partial
+	"$MW_DIR/mremap_dontunmap" partial
 judge mremap-dontunmap-self-merge "mremap(DONTUNMAP) of an untouched locked VMA onto its neighbour" \
-	/mw/mremap_dontunmap self-merge
+	"$MW_DIR/mremap_dontunmap" self-merge
 judge mlock-fixup-nr-pages "mlock2(MLOCK_ONFAULT) of 8 TiB" \
-	/mw/mlock_nr_pages
+	"$MW_DIR/mlock_nr_pages"
 judge mremap-dontunmap-whole "mremap(DONTUNMAP) of a whole locked VMA, then unmapping both" \
-	/mw/mremap_dontunmap whole
+	"$MW_DIR/mremap_dontunmap" whole
 # Nothing is left behind: every mm is ok again.
 mw_control scan
 expect_eq "after the reproducers, scan finds no mm with locked_vm off" 0 \
@@ -92,7 +93,7 @@ expect_eq "after the reproducers, scan finds no mm with locked_vm off" 0 \
 driver_start() {
 	hold_start charged sh -c "echo 'locked_vm 16' > $INJ && echo charged; read x; echo 'locked_vm -16' > $INJ"
 }
-insmod /mw/mlockinject.ko || ktap_exit_fail_msg "cannot load the injector"
+insmod "$MW_DIR/mlockinject.ko" || ktap_exit_fail_msg "cannot load the injector"
 driver_start
 expect_eq "a driver's charge made while mlockwatch is loaded: known-driver-charge, by its size" \
 	"16 known-driver-charge" "$(mms_of $hold_pid)"

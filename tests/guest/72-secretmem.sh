@@ -17,9 +17,9 @@ ktap_print_header
 need_module
 ktap_set_plan 4
 
-MC=/mw/mlockcheck
+MC="$MW_DIR/mlockcheck"
 mw_load || ktap_exit_fail_msg "cannot load mlockwatch"
-hold_start '^locked_vm:' /mw/secretmem_lock --hold
+hold_start '^locked_vm:' "$MW_DIR/secretmem_lock" --hold
 pid=$hold_pid
 ktap_print_msg "$(head -n1 $HOLD_OUT)"
 mms=$(mms_of $pid)

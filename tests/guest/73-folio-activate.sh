@@ -17,15 +17,15 @@
 ktap_print_header
 ktap_set_plan 3
 
-MC=/mw/mlockcheck
+MC="$MW_DIR/mlockcheck"
 
 module=unloaded
-if [ -f "$MW_KO" ]; then
+if have_module; then
 	mw_load || ktap_exit_fail_msg "cannot load mlockwatch"
 	module=loaded
 fi
 t0=$(uptime_cs)
-hold_start '^stranded:' /mw/folio_activate_mlock --hold
+hold_start '^stranded:' "$MW_DIR/folio_activate_mlock" --hold
 line=$(grep '^stranded:' $HOLD_OUT)
 # Unevictable's shortfall: the sign mlockcheck's delta has.
 want=$(echo "$line" | sed -n 's/.*mlocked_over_unevictable_pages=+*\(-*[0-9]*\).*/\1/p')

@@ -17,18 +17,19 @@
 # IPIs once left a guest with a double fault on garbage EFLAGS right
 # after a cmpxchg16b, an emulation fault, not the kernel's.
 # mlockvm: --tcg-single
+# destructive: loads the test-only injector mlockinject.ko, which corrupts kernel state on purpose
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 need_module
 ktap_set_plan 3
 
-MC=/mw/mlockcheck
+MC="$MW_DIR/mlockcheck"
 INJ=/sys/kernel/debug/mlockinject/inject
 secs=${MW_IRQ_SECONDS:-10}
 
-insmod /mw/mlockinject.ko || ktap_exit_fail_msg "cannot load the injector"
+insmod "$MW_DIR/mlockinject.ko" || ktap_exit_fail_msg "cannot load the injector"
 # Both of the reproducer's readings are taken with the writer stopped.
-hold_start '^ready:' /mw/munlock_offlru --seconds "$secs" --hold
+hold_start '^ready:' "$MW_DIR/munlock_offlru" --seconds "$secs" --hold
 echo "irq_nr_mlock 1 10" > $INJ || ktap_exit_fail_msg "cannot start the injector's interrupt-side writer"
 echo go >&3
 HOLD_TIMEOUT=$((secs + 60)) hold_wait '^stressed:'

@@ -15,7 +15,7 @@ cpu1=/sys/devices/system/cpu/cpu1/online
 taskset -p -c 0 $$ > /dev/null || exit 1
 rm -f /tmp/p1.in /tmp/p1.out
 mkfifo /tmp/p1.in /tmp/p1.out
-taskset -c 1 /mw/mlock_probe < /tmp/p1.in > /tmp/p1.out &
+taskset -c 1 "$MW_DIR/mlock_probe" < /tmp/p1.in > /tmp/p1.out &
 PROBE_PID_p1=$!
 exec 5> /tmp/p1.in 6< /tmp/p1.out
 probe "map a nothp 24 locked" && probe "touch a" && probe fork && probe "touch a" || exit 1

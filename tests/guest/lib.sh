@@ -1,10 +1,38 @@
 # Shared helpers for the guest tests, on top of the kernel's own
 # kselftest KTAP helpers (ktap_helpers.sh, copied from linux-source).
-# Sourced by busybox sh from /mw/tests.
+# Sourced by each test from the directory `make kselftest-install` put
+# the suite in, wherever that is: an mlockvm guest or a test box.
 . "$(dirname "$0")/ktap_helpers.sh"
 
+# MW_DIR: where the suite's programs (mlockcheck, mlockstress, the
+# helpers and reproducers) and modules are: beside the tests, as
+# kselftest installs them. Scripts outside the suite that share these
+# helpers (tests/inject/cell.sh) set it first.
+MW_DIR=${MW_DIR:-$(cd "$(dirname "$0")" && pwd)}
 MW_DEBUGFS=/sys/kernel/debug/mlockwatch
-MW_KO=/mw/mlockwatch.ko
+# The module built with the suite for this kernel, when there is one;
+# otherwise mw_load falls back to the one installed for the running
+# kernel (DKMS), by modprobe.
+MW_KO=$MW_DIR/mlockwatch.ko
+
+# A test that can harm the machine it runs on says why in a line of its
+# own before it sources lib.sh ("# destructive: REASON"), and runs only
+# with MW_DESTRUCTIVE=1: every mlockvm guest, which is thrown away after
+# one boot, sets it; on a test box it is a SKIP unless asked for.
+MW_DESTRUCTIVE_WHY=$(sed -n 's/^# destructive: *//p' "$0" 2>/dev/null | head -n1)
+if [ -n "$MW_DESTRUCTIVE_WHY" ] && [ "${MW_DESTRUCTIVE:-0}" != 1 ]; then
+	ktap_print_header
+	ktap_skip_all "destructive ($MW_DESTRUCTIVE_WHY): set MW_DESTRUCTIVE=1 to run it"
+	exit "$KSFT_SKIP"
+fi
+# The injector is installed only with the suite for a pinned kernel
+# (make kselftest-install KNAME=): on a test box's own kernel a test that
+# loads it cannot be made, which is a SKIP, not a failure.
+if grep -q 'mlockinject\.ko' "$0" 2>/dev/null && [ ! -f "$MW_DIR/mlockinject.ko" ]; then
+	ktap_print_header
+	ktap_skip_all "needs the test-only injector mlockinject.ko, which make kselftest-install installs only with KNAME=<pinned kernel>"
+	exit "$KSFT_SKIP"
+fi
 
 # PAGE_SIZE: the bytes of a base page, as the kernel maps them, so that
 # page counts follow from sizes (pages_of) instead of being written out.
@@ -59,7 +87,7 @@ expect_eq() {
 region_start() {
 	rm -f /tmp/region.in /tmp/region.out
 	mkfifo /tmp/region.in /tmp/region.out
-	/mw/mlock_region "$@" < /tmp/region.in > /tmp/region.out &
+	"$MW_DIR/mlock_region" "$@" < /tmp/region.in > /tmp/region.out &
 	REGION_PID=$!
 	exec 3> /tmp/region.in 4< /tmp/region.out
 }
@@ -77,20 +105,31 @@ region_stop() {
 	wait "$REGION_PID"
 }
 
+# have_module: true when mw_load has a module to load.
+have_module() {
+	[ -f "$MW_KO" ] || modinfo mlockwatch > /dev/null 2>&1
+}
+
 mw_load() {
-	insmod "$MW_KO" "$@"
+	if [ -f "$MW_KO" ]; then
+		insmod "$MW_KO" "$@"
+	else
+		modprobe mlockwatch "$@"
+	fi
 }
 
 mw_unload() {
 	rmmod mlockwatch
 }
 
-# need_module: skip the whole test when the payload has no mlockwatch.ko
-# (a kernel whose headers the mirror does not serve: kernels.conf's
-# "noheaders").
+# need_module: skip the whole test when there is no mlockwatch module for
+# this kernel: none installed with the suite (for a pinned kernel whose
+# headers the mirror does not serve, kernels.conf's "noheaders", the
+# reason is in NO-MODULE) and none that modprobe finds.
 need_module() {
-	[ -f "$MW_KO" ] && return 0
-	ktap_skip_all "no mlockwatch.ko for this kernel (its headers are not served): $(cat /mw/NO-MODULE 2>/dev/null)"
+	have_module && return 0
+	ktap_skip_all "no mlockwatch module for this kernel: $(cat "$MW_DIR/NO-MODULE" 2>/dev/null ||
+		echo "none beside the tests and none that modprobe finds (make kselftest-install KNAME=, or the DKMS package)")"
 	exit "$KSFT_SKIP"
 }
 
@@ -214,7 +253,7 @@ probe_start() {
 	local n=${1:-p1} fd_in fd_out
 	rm -f "/tmp/$n.in" "/tmp/$n.out"
 	mkfifo "/tmp/$n.in" "/tmp/$n.out"
-	/mw/mlock_probe < "/tmp/$n.in" > "/tmp/$n.out" &
+	"$MW_DIR/mlock_probe" < "/tmp/$n.in" > "/tmp/$n.out" &
 	eval "PROBE_PID_$n=\$!"
 	if [ "$n" = p1 ]; then exec 5> /tmp/p1.in 6< /tmp/p1.out; else exec 7> /tmp/p2.in 8< /tmp/p2.out; fi
 }

@@ -2,10 +2,16 @@
 # run.sh [TEST...]: run the guest tests (default: every [0-9]*.sh here)
 # in kselftest runner style: each test's KTAP output indented as "# "
 # lines, then one "ok N selftests: mlockwatch: NAME" line per test.
-# MW_TEST_TIMEOUT (seconds, default 300) bounds each test; a test that
-# runs over it fails with exit status 124.
+# The kernel's run_kselftest.sh, installed beside this directory by make
+# kselftest-install, runs the same tests; this runner also checks
+# kmemleak and lockdep after them, and says how long each test took.
+# Each test is bounded by the timeout= of the kselftest settings file
+# here, as run_kselftest.sh bounds it; MW_TEST_TIMEOUT (seconds)
+# overrides it as run_kselftest.sh's --override-timeout does. A test
+# that runs over it fails with exit status 124.
 cd "$(dirname "$0")" || exit 1
 . ./ktap_helpers.sh
+test_timeout=${MW_TEST_TIMEOUT:-$(sed -n 's/^timeout=//p' settings)}
 
 if [ $# -gt 0 ]; then
 	tests="$*"
@@ -24,10 +30,13 @@ n=0
 for t in $tests; do n=$((n + 1)); done
 ktap_print_header
 ktap_set_plan "$n"
+# Where the suite ran from, for the log: tests/run's boots run it as
+# installed (mlockvm --kselftest), away from where it was built.
+ktap_print_msg "mlockwatch selftests in $(pwd) on $(uname -r)"
 for t in $tests; do
 	start=$(date +%s)
 	{
-		timeout "${MW_TEST_TIMEOUT:-300}" sh "./$t" 2>&1
+		timeout "${test_timeout:-45}" sh "./$t" 2>&1
 		echo $? > /tmp/.mw-test-rc
 	} | sed -e 's/^/# /'
 	rc=$(cat /tmp/.mw-test-rc)

@@ -5,6 +5,9 @@
 # one line for scripts/detection-matrix:
 #   DETECT cell=CELL exit=N invariants=A,B,... magnitude=INV:DELTA,...
 #          pfn=expected:found detect_s=S
+# The detection matrix runs from mlockvm's /mw, where the programs are
+# not beside lib.sh as in the installed guest tests.
+MW_DIR=/mw
 . /mw/tests/lib.sh
 cell=${1:?usage: cell.sh CELL}
 INJ=/sys/kernel/debug/mlockinject/inject
