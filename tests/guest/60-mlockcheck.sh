@@ -168,7 +168,7 @@ mw_unload
 
 # The contract: every object above, sample, final and mismatch, against
 # the field tables of tools/mlockcheck.md (types, values, required fields).
-if /mw/mlockcheck_json "$(dirname "$0")/mlockcheck.md" $json > $out 2>&1 &&
+if "$MW_DIR/mlockcheck_json" "$(dirname "$0")/mlockcheck.md" $json > $out 2>&1 &&
 	grep -q '^[0-9]* object(s), 5 final, [1-9][0-9]* mismatch(es), 0 fault(s)' $out; then
 	ktap_test_pass "every --json object of these runs keeps tools/mlockcheck.md's contract ($(tail -n1 $out))"
 else
