@@ -526,6 +526,9 @@ static const char *first_line(const char *path, char *buf, size_t size)
 		snprintf(buf, size, "(empty)");
 	fclose(f);
 	buf[strcspn(buf, "\n")] = '\0';
+	/* sched/preempt ends in a blank: a paste would keep it. */
+	while (*buf && buf[strlen(buf) - 1] == ' ')
+		buf[strlen(buf) - 1] = '\0';
 	return buf;
 }
 
