@@ -19,7 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 need_module
 ktap_print_header
-ktap_set_plan 18
+ktap_set_plan 19
 
 MC=/mw/mlockcheck
 INJ=/sys/kernel/debug/mlockinject/inject
@@ -118,10 +118,24 @@ mw_unload
 mw_load
 rc=$(run_mc --report $R -i 0.5 -- /mw/mlockstress --duration 1 --scenario anon)
 [ "$rc" = 0 ] || show 40
-expect_eq "clean run (mlockstress anon): exit 0, consistent, no mismatching folio, no tracepoint hit" "0 1 0 1 1" \
+expect_eq "clean run (mlockstress anon): exit 0, consistent, no mismatching folio" "0 1 0 1" \
 	"$rc $(section Verdict | grep -c '^mlockcheck: consistent (exact, after a drain)$') \
 $(section 'Mismatching folios' | grep -vc -e '^format:' -e '^#' -e '^$' -e '^mismatching folios: 0$') \
-$(section 'Mismatching folios' | grep -c '^mismatching folios: 0$') $(grep -c '^hits: 0, distinct stacks: 0' $R)"
+$(section 'Mismatching folios' | grep -c '^mismatching folios: 0$')"
+# The known mlock_count overcount can fire at random when mlocks race
+# across CPUs, and the folio be freed before the end (so the verdict is
+# consistent): hits of that verdict only are the tool seeing it.
+hits=$(sed -n 's/^hits: \([0-9]*\), distinct stacks: [0-9]*;.*/\1/p' $R)
+other=$(grep '^### stack ' $R | grep -vc ': [0-9]* hits*: overcount x[0-9]*$')
+if [ "$hits" = 0 ]; then
+	ktap_test_pass "  ... no tracepoint hit"
+elif [ -n "$hits" ] && [ "$other" = 0 ] && known_bug mlock-count-overcount; then
+	section Stacks | sed 's/^/# /'
+	ktap_test_pass "  ... $hits tracepoint hit(s), all overcount, $(known_overcount_note)"
+else
+	section Stacks | sed 's/^/# /'
+	ktap_test_fail "  ... no tracepoint hit"
+fi
 no_address $R && ktap_test_pass "  ... no address" || ktap_test_fail "  ... no address"
 expect_eq "  ... and nothing left behind" "0 0" "$(leftovers)"
 
