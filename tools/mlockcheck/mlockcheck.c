@@ -37,15 +37,18 @@
 #include "judge.h"
 #include "mlockcheck.skel.h"
 #include "output.h"
+#include "report.h"
 #include "sample.h"
 
 #define DEBUGFS_MAGIC	0x64626720
+/* Long options without a letter. */
+#define OPT_REPORT	0x100
 
 static struct env {
 	double interval, duration;
 	bool once, exact, json, verbose, require_module;
 	int persist;
-	const char *csv;
+	const char *csv, *report;
 	char **cmd;
 } env = { .interval = 1.0, .persist = 5 };
 
@@ -75,6 +78,7 @@ static const struct argp_option opts[] = {
 	{ "persist", 'p', "N", 0, "Flag a live difference seen in N samples in a row, never shrinking (default 5)" },
 	{ "json", 'j', NULL, 0, "One JSON object per sample and a final one" },
 	{ "csv", 'c', "FILE", 0, "Write the time series to FILE" },
+	{ "report", OPT_REPORT, "FILE", 0, "Write a plain-text report for a bug report to FILE" },
 	{ "require-module", 'm', NULL, 0, "Fail (exit 2) if mlockwatch.ko is not loaded" },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output" },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help" },
@@ -156,6 +160,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'x': env.exact = true; break;
 	case 'j': env.json = true; break;
 	case 'c': env.csv = arg; break;
+	case OPT_REPORT: env.report = arg; break;
 	case 'm': env.require_module = true; break;
 	case 'v': env.verbose = true; break;
 	case 'h': argp_state_help(state, stderr, ARGP_HELP_STD_HELP); break;
@@ -499,6 +504,8 @@ int main(int argc, char **argv)
 		if (!csv)
 			die_setup("cannot write %s: %s", env.csv, strerror(errno));
 	}
+	if (env.report && (i = report_begin(env.report, have_mod, env.cmd)))
+		die_setup("cannot create the report %s: %s", env.report, strerror(-i));
 	output_init(env.json, csv);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -546,6 +553,7 @@ int main(int argc, char **argv)
 	while (!stop) {
 		int st;
 
+		report_poll();
 		if (child > 0 && waitpid(child, &st, WNOHANG) == child) {
 			fin.cmd_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 			break;
@@ -593,6 +601,8 @@ report:
 	fin.have_mod = have_mod;
 	fin.notes = notes;
 	print_final(&c, &fin);
+	if (env.report && (i = report_end(&c, &fin)))
+		die_setup("cannot write the report %s: %s", env.report, strerror(-i));
 	if (csv)
 		fclose(csv);
 	mlockcheck_bpf__destroy(skel);

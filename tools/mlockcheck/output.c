@@ -90,12 +90,13 @@ static void print_module_lines(FILE *out, const char *view, int max)
 			continue;
 		if (mms && !mms_error_line(line, &m))
 			continue;
-		if (n++ >= max)
-			break;
-		fprintf(out, "    %s", line);
+		if (n++ < max)
+			fprintf(out, "    %s", line);
 	}
 	if (f)
 		fclose(f);
+	if (n > max)
+		fprintf(out, "    (%d more not shown: %s has them all)\n", n - max, path);
 }
 
 static bool has_finding(const struct check *c, const char *invariant)
@@ -136,36 +137,40 @@ static void print_final_json(const struct check *c, const struct final *fin)
 
 void print_final(const struct check *c, const struct final *fin)
 {
+	if (json)
+		print_final_json(c, fin);
+	else
+		print_final_text(stdout, c, fin);
+}
+
+void print_final_text(FILE *out, const struct check *c, const struct final *fin)
+{
 	int i;
 
-	if (json) {
-		print_final_json(c, fin);
-		return;
-	}
 	if (*fin->notes)
-		printf("note: %s\n", fin->notes);
+		fprintf(out, "note: %s\n", fin->notes);
 	/* Not judged: it relies on something that is incomplete (below). */
 	for (i = 0; i < c->n; i++)
-		printf("%s %s: expected %lld, actual %lld, delta %+lld: %s\n",
-		       judged(c, i) ? "MISMATCH" : "NOT JUDGED",
-		       c->f[i].invariant, c->f[i].expected, c->f[i].actual,
-		       c->f[i].actual - c->f[i].expected, c->f[i].detail);
+		fprintf(out, "%s %s: expected %lld, actual %lld, delta %+lld: %s\n",
+		        judged(c, i) ? "MISMATCH" : "NOT JUDGED",
+		        c->f[i].invariant, c->f[i].expected, c->f[i].actual,
+		        c->f[i].actual - c->f[i].expected, c->f[i].detail);
 	if (has_finding(c, "module-verdicts")) {
-		printf("  mlockwatch mismatches (pfn order nr_pages shadow kernel_count mlocked unevictable lru mapcount last_pid locking_mms state verdict):\n");
-		print_module_lines(stdout, "mismatches", 20);
+		fprintf(out, "  mlockwatch mismatches (pfn order nr_pages shadow kernel_count mlocked unevictable lru mapcount last_pid locking_mms state verdict):\n");
+		print_module_lines(out, "mismatches", 20);
 	}
 	if (has_finding(c, "locked-vm")) {
-		printf("  mlockwatch mms (pid comm locked_vm vm_locked_pages delta verdict):\n");
-		print_module_lines(stdout, "mms", 20);
+		fprintf(out, "  mlockwatch mms (pid comm locked_vm vm_locked_pages delta verdict):\n");
+		print_module_lines(out, "mms", 20);
 	}
 	if (c->incomplete)
-		printf("INCOMPLETE: %s\n", c->why);
+		fprintf(out, "INCOMPLETE: %s\n", c->why);
 	if (fin->cmd_status >= 0)
-		printf("command exited %d\n", fin->cmd_status);
-	printf("mlockcheck: %s%s%s\n",
-	       fin->code == EXIT_MISMATCH ? "MISMATCH" :
-	       fin->code == EXIT_INCOMPLETE ? "INCOMPLETE" :
-	       fin->code == EXIT_CMD ? "consistent, but the command failed" : "consistent",
-	       fin->exact ? " (exact, after a drain)" : "",
-	       fin->have_mod ? "" : " (without mlockwatch.ko: BPF and vmstat only)");
+		fprintf(out, "command exited %d\n", fin->cmd_status);
+	fprintf(out, "mlockcheck: %s%s%s\n",
+	        fin->code == EXIT_MISMATCH ? "MISMATCH" :
+	        fin->code == EXIT_INCOMPLETE ? "INCOMPLETE" :
+	        fin->code == EXIT_CMD ? "consistent, but the command failed" : "consistent",
+	        fin->exact ? " (exact, after a drain)" : "",
+	        fin->have_mod ? "" : " (without mlockwatch.ko: BPF and vmstat only)");
 }

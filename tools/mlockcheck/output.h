@@ -27,5 +27,7 @@ void print_header(void);
 void print_row(const struct sample *b, const struct sample *s,
 	       const struct check *c, const char *verdict);
 void print_final(const struct check *c, const struct final *fin);
+/* The final verdict lines, as print_final() writes them without --json. */
+void print_final_text(FILE *out, const struct check *c, const struct final *fin);
 
 #endif /* MLOCKCHECK_OUTPUT_H */
