@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "mlockcheck.h"
+#include "scope.h"
 
 enum { EXIT_OK, EXIT_MISMATCH, EXIT_SETUP, EXIT_INCOMPLETE, EXIT_CMD };
 
@@ -37,6 +38,8 @@ struct sample {
 	long long mms_excess, mms_deficit;	/* pages, each > 0 */
 	char mms_first_excess[160];	/* the first mm of each sign */
 	char mms_first_deficit[160];
+	/* -p/-c: module-verdicts and locked-vm are the scope's (scope.c) */
+	struct scope_reading scope;
 };
 
 /*
@@ -50,12 +53,14 @@ enum source {
 	SRC_MODULE = 1,		/* mlockwatch's witnessed counts and verdicts */
 	SRC_BPF = 2,		/* the BPF side's attributed writes and events */
 	SRC_BASELINE = 4,	/* a quiet baseline to take deltas from */
+	SRC_SCOPE = 8,		/* the scope's PFNs and processes, read stably */
 };
 
 struct finding {
 	const char *invariant;
 	unsigned int needs;	/* enum source */
 	long long expected, actual;
+	bool scoped;		/* the scope's (-p/-c); else kernel-wide */
 	char detail[512];
 };
 

@@ -19,6 +19,9 @@ struct mms_line {
 	long long delta;
 };
 
+/* When set (-p/-c), read_mms() keeps only the pids it accepts. */
+extern bool (*mms_keep)(int pid);
+
 bool module_loaded(void);
 void read_module(struct sample *s);
 void read_mms(struct sample *s);
