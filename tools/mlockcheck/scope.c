@@ -300,10 +300,13 @@ struct pass {
 	int gone;
 };
 
-/* VmLck in pages; -2 without an mm (a kernel thread, a zombie); -1: gone. */
+/*
+ * VmLck in pages; -2 without an mm (a kernel thread); -1 gone, a zombie
+ * included: it has exited, and its folios with it.
+ */
 static long long status_vmlck(int pid)
 {
-	char path[64], line[256];
+	char path[64], line[256], state = '?';
 	long long kb = -2;
 	FILE *f;
 
@@ -311,10 +314,14 @@ static long long status_vmlck(int pid)
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "State: %c", &state);
 		if (sscanf(line, "VmLck: %lld", &kb) == 1)
 			break;
+	}
 	fclose(f);
+	if (state == 'Z' || state == 'X')
+		return -1;
 	return kb < 0 ? kb : kb * 1024 / sysconf(_SC_PAGESIZE);
 }
 
