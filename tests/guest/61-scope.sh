@@ -16,7 +16,7 @@
 # mlockvm: --tcg-single
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 13
 
 MC=/mw/mlockcheck
 INJ=/sys/kernel/debug/mlockinject/inject
@@ -105,8 +105,16 @@ expect_eq "without the module, -p: exit 0; VmLck, locked VMA pages, present and 
 	"0 $folios1 $folios1 $folios1 $folios1 null null" \
 	"$rc $(field vmlck_pages) $(field locked_vma_pages) $(field locked_present_pages) $(field locked_mlocked_pages) $(field module_folios) $(field module_mismatches)"
 
-# (a process that exits mid-run makes the reading incomplete: the host
-# unit tests/host/scope_test.c covers that verdict)
+# a process that exits mid-run: its folios cannot be named any more, so
+# the run is incomplete (exit 3), neither consistent nor a mismatch
+sleep 30 &
+victim=$!
+( sleep 1; kill $victim ) &
+rc=$(run_mc -i 0.5 -d 3 -p $victim)
+wait $victim 2>/dev/null
+expect_eq "-p of a process that exits mid-run: exit 3, incomplete, saying it exited" "3 1" \
+	"$rc $(final | grep -c '"verdict":"incomplete",.*"incomplete_reason":"1 of the scope.s 1 process(es) exited while read')"
+
 probe_stop p1
 rc=$(run_mc --once --exact -p 999999)
 expect_eq "-p of no process: exit 2, one line" "2 mlockcheck: no process 999999" "$rc $(cat /tmp/scope.err)"
