@@ -153,13 +153,13 @@ mc_err() {
 	sed 's/^/# /' /tmp/mc.err >&2
 }
 r=
-for a in --no-such-option "-i abc" "-i nan" "-i" "-p 0" "-d -1" extra-argument --exact \
-	"--once=3" "--once -- true" "--"; do
+for a in --no-such-option "-i abc" "-i nan" "-i" "-p 0" "--streak 0" "-c /proc" "-p 1 -p 1" "-d -1" \
+	extra-argument --exact "--once=3" "--once -- true" "--"; do
 	# shellcheck disable=SC2086
 	r="$r${r:+ }$(mc_err "$MC" $a)"
 done
 expect_eq "bad arguments: exit 2, one 'mlockcheck: ' line each" \
-	"2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0" "$r"
+	"2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0 2/1/0" "$r"
 
 umount /sys/kernel/debug || umount -l /sys/kernel/debug
 r=$(mc_err "$MC" --once)

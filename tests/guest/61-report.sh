@@ -18,8 +18,8 @@
 # mlockvm: --tcg-single
 # destructive: loads the test-only injector mlockinject.ko, which corrupts kernel state on purpose, and hides the kernel config file for a moment
 . "$(dirname "$0")/lib.sh"
-need_module
 ktap_print_header
+need_module
 ktap_set_plan 19
 
 MC=$MW_DIR/mlockcheck

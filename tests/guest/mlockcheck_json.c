@@ -88,6 +88,31 @@ static int split_cells(char *line, char **cell, int max)
 	return n;
 }
 
+/* The objects the tables describe: the top two and those nested in them. */
+static const char *const object_kinds[] = { "sample", "final", "mismatch", "scope", "global" };
+
+static bool is_object_kind(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(object_kinds) / sizeof(object_kinds[0]); i++)
+		if (!strcmp(name, object_kinds[i]))
+			return true;
+	return false;
+}
+
+/* "scope object" -> "scope": the kind a field's object value is checked as. */
+static const char *object_type(const char *type)
+{
+	static char kind[32];
+	size_t n = strlen(type);
+
+	if (n <= 7 || strcmp(type + n - 7, " object") || n - 7 >= sizeof(kind))
+		return NULL;
+	snprintf(kind, sizeof(kind), "%.*s", (int)(n - 7), type);
+	return is_object_kind(kind) ? kind : NULL;
+}
+
 static void read_spec(const char *path)
 {
 	char line[2048], *cell[8], *v;
@@ -104,8 +129,7 @@ static void read_spec(const char *path)
 		if (split_cells(line, cell, 8) < 6)
 			continue;
 		obj = unquote(cell[0]);
-		if (!obj || (strcmp(obj, "sample") && strcmp(obj, "final") &&
-			     strcmp(obj, "mismatch")))
+		if (!obj || !is_object_kind(obj))
 			continue;
 		name = unquote(cell[1]);
 		if (!name || nspec == MAX_FIELDS) {
@@ -122,7 +146,9 @@ static void read_spec(const char *path)
 		}
 		snprintf(fd->type, sizeof(fd->type), "%s", v);
 		if (strcmp(v, "integer") && strcmp(v, "number") && strcmp(v, "boolean") &&
-		    strcmp(v, "string") && strcmp(v, "array of mismatch")) {
+		    strcmp(v, "string") && strcmp(v, "array of integer") &&
+		    !(strncmp(v, "array of ", 9) == 0 && is_object_kind(v + 9)) &&
+		    !object_type(v)) {
 			fprintf(stderr, "mlockcheck_json: %s: %s.%s: unknown type '%s'\n",
 				path, obj, name, v);
 			exit(2);
@@ -203,11 +229,22 @@ static bool string(char *out, size_t len)
 static bool check_object(const char *object, int depth);
 
 /*
- * The value at p, checked as an array of @object when it is an array and
- * @object is set; an object in a field that is not so is only parsed.
+ * The value at p. For a field of @fd's type: an array's elements are
+ * checked as its "array of" kind says (objects of that kind, or
+ * integers), an object as its "KIND object" says; a value of a field
+ * not so typed (or with @fd NULL) is only parsed.
  */
-static enum kind value(const char *object, int depth)
+static enum kind value(const struct field *fd, int depth)
 {
+	const char *object = NULL, *as_object = NULL;
+	bool ints = false;
+
+	if (fd && !strncmp(fd->type, "array of ", 9)) {
+		ints = !strcmp(fd->type + 9, "integer");
+		object = ints ? NULL : fd->type + 9;
+	} else if (fd) {
+		as_object = object_type(fd->type);
+	}
 	char buf[512];
 
 	ws();
@@ -265,8 +302,14 @@ static enum kind value(const char *object, int depth)
 				fault("an element of an array of %s is not an object", object);
 				if (value(NULL, depth + 1) == K_BAD)
 					return K_BAD;
-			} else if (value(NULL, depth + 1) == K_BAD) {
-				return K_BAD;
+			} else {
+				enum kind ek = value(NULL, depth + 1);
+
+				if (ek == K_BAD)
+					return K_BAD;
+				if (ints && ek != K_INT)
+					fault("field \"%s\": an element is %s, not an integer",
+					      fd->name, kind_name[ek]);
 			}
 			ws();
 			if (*p == ',') {
@@ -280,7 +323,7 @@ static enum kind value(const char *object, int depth)
 		}
 	}
 	if (*p == '{')
-		return check_object(NULL, depth + 1) ? K_OBJ : K_BAD;
+		return check_object(as_object, depth + 1) ? K_OBJ : K_BAD;
 	return K_BAD;
 }
 
@@ -296,6 +339,8 @@ static bool type_ok(const struct field *fd, enum kind k)
 		return k == K_BOOL;
 	if (!strcmp(fd->type, "string"))
 		return k == K_STR;
+	if (object_type(fd->type))
+		return k == K_OBJ;
 	return k == K_ARR;
 }
 
@@ -336,7 +381,7 @@ static bool check_object(const char *object, int depth)
 			snprintf(names[nnames++], sizeof(names[0]), "%s", key);
 		fd = object ? spec_of(object, key) : NULL;
 		vstart = p;
-		k = value(fd && !strcmp(fd->type, "array of mismatch") ? "mismatch" : NULL, depth);
+		k = value(fd, depth);
 		if (k == K_BAD)
 			return false;
 		if (object && !fd) {

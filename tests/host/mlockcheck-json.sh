@@ -25,10 +25,12 @@ ktap_print_header
 ktap_set_plan 10
 
 # The field rows of the md's JSON tables: "object field".
-awk -F'|' '$2 ~ /^ `(sample|final|mismatch)` $/ {
+awk -F'|' '$2 ~ /^ `(sample|final|mismatch|scope|global)` $/ {
 	gsub(/[ `]/, "", $2); gsub(/[ `]/, "", $3); print $2, $3 }' "$md" > "$tmp/rows"
-# Every key output.c prints: \"key\": in its format strings.
-grep -o '\\"[a-z_]*\\":' "$src" | sed 's/\\"//g; s/:$//' | sort -u > "$tmp/printed"
+# Every key output.c prints: \"key\": in its format strings,
+# and the keys json_num() prints.
+{ grep -o '\\"[a-z_]*\\":' "$src" | sed 's/\\"//g; s/:$//'
+  grep -o 'json_num("[a-z_]*"' "$src" | sed 's/json_num("//; s/"$//'; } | sort -u > "$tmp/printed"
 awk '{ print $2 }' "$tmp/rows" | sort -u > "$tmp/documented"
 
 missing=$(comm -23 "$tmp/printed" "$tmp/documented" | tr '\n' ' ')
@@ -74,6 +76,7 @@ cat > "$tmp/good" <<JSON
 {"version":$v,"time":1.12,"nr_mlock":798,"nr_mlock_exact":true,"identity_diff":0,"nr_mlock_delta":798,"bpf_attributed":2,"bpf_unattributed":0,"module_witnessed":798,"module_mismatches":0,"locked_vm_mismatched_mms":0,"differences":2,"verdict":"drift"}
 {"version":$v,"time":2.00,"nr_mlock":0,"nr_mlock_exact":false,"identity_diff":0,"nr_mlock_delta":0,"bpf_attributed":0,"bpf_unattributed":0,"module_witnessed":null,"module_mismatches":null,"locked_vm_mismatched_mms":null,"differences":0,"verdict":"ok"}
 {"version":$v,"final":true,"mode":"wrap","exact":true,"module":true,"verdict":"mismatch","exit":1,"cmd_status":0,"incomplete_reason":"","notes":"a \"quoted\" note","mismatches":[{"invariant":"identity","expected":0,"actual":5,"delta":5,"judged":true,"detail":"x"},{"invariant":"locked-vm","expected":0,"actual":-3,"delta":-3,"judged":false,"detail":"pid 1"}]}
+{"version":$v,"final":true,"mode":"once","exact":true,"module":true,"verdict":"mismatch","exit":1,"global":{"identity_diff":0,"module_mismatches":2},"scope":{"target":"pid 7","processes":1,"exited":0,"vmlck_pages":16,"locked_vma_pages":16,"locked_present_pages":16,"locked_mlocked_pages":16,"charged_pages":null,"charged_mlocked_pages":null,"module_folios":16,"module_mismatches":1,"module_mismatches_shared":0,"unstable_folios":0},"scope_folio_pfns":[4096,4097],"incomplete_reason":"","notes":"","mismatches":[{"invariant":"module-verdicts","expected":0,"actual":1,"delta":1,"judged":true,"scope":true,"detail":"y"}]}
 JSON
 "$check" "$md" "$tmp/good" > "$tmp/out" 2>&1 && ktap_test_pass "the validator passes objects that keep the contract" ||
 	{ sed 's/^/# /' "$tmp/out"; ktap_test_fail "the validator passes objects that keep the contract"; }
@@ -99,6 +102,10 @@ brk "a null where it is not documented" 's/"nr_mlock":0,/"nr_mlock":null,/' 'fie
 brk "an undocumented verdict" 's/"verdict":"drift"/"verdict":"drifting"/' 'field "verdict" is drifting, not one of the documented values'
 brk "an undocumented invariant" 's/"invariant":"identity"/"invariant":"identiti"/' 'field "invariant" is identiti, not one of the documented values'
 brk "a truncated object" '3s/]}$/]/' 'not a JSON object'
+brk "a string in the scope object" 's/"processes":1,/"processes":"1",/' 'scope object: field "processes" is string, documented as integer'
+brk "a field missing from the global object" 's/"identity_diff":0,"module_mismatches":2/"identity_diff":0/' 'global object: documented field "module_mismatches" (present always) is missing'
+brk "a scope that is not an object" 's/"scope":{"target":"pid 7",[^}]*}/"scope":7/' 'field "scope" is integer, documented as scope object'
+brk "a PFN that is not an integer" 's/\[4096,4097\]/[4096,"4097"]/' 'field "scope_folio_pfns": an element is string, not an integer'
 [ -z "$missed" ] && ktap_test_pass "the validator fails each of $breaks broken contracts, naming the field" ||
 	ktap_test_fail "the validator let through:$missed"
 

@@ -40,7 +40,7 @@ fi
 
 insmod /mw/mlockwatch.ko || exit 1
 insmod /mw/mlockinject.ko || exit 1
-/mw/mlockcheck -i 0.25 --persist 3 --json -- sh /mw/tests/cell.sh "$cell" workload > /tmp/cell.json 2>/tmp/cell.err
+/mw/mlockcheck -i 0.25 --streak 3 --json -- sh /mw/tests/cell.sh "$cell" workload > /tmp/cell.json 2>/tmp/cell.err
 rc=$?
 final=$(grep '"final":true' /tmp/cell.json)
 invariants=$(echo "$final" | grep -o '"invariant":"[a-z-]*"' | cut -d'"' -f4 | sort -u | paste -sd, -)

@@ -110,6 +110,35 @@ void figures(const struct sample *b, const struct sample *s,
 }
 
 /*
+ * -p/-c: the module's verdicts on the scope's folios only. A folio whose
+ * PFNs moved in or out of the scope while it was read is not judged,
+ * and neither is the scope of a process that exited: incomplete, with
+ * the reason. The kernel-wide invariants stay as they are (global).
+ */
+static void check_scope(const struct sample *s, struct check *c)
+{
+	const struct scope_reading *r = &s->scope;
+
+	if (s->mod && r->listed && r->mismatches) {
+		found(c, "module-verdicts", SRC_MODULE, 0, r->mismatches,
+		      "mlockwatch's mismatches lists %ld folio(s) of the scope (%ld locked or mapped by more than one mm, maybe not only the scope's), first %s",
+		      r->mismatches, r->shared, r->first_mismatch);
+		if (!strcmp(c->f[c->n - 1].invariant, "module-verdicts"))
+			c->f[c->n - 1].scoped = true;
+	}
+	if (r->unstable)
+		incomplete(c, SRC_SCOPE,
+			   "%ld folio(s) of mlockwatch's table moved into or out of the scope's PFNs while they were read, %d times: not judged",
+			   r->unstable, SCOPE_TRIES);
+	if (r->gone)
+		incomplete(c, SRC_SCOPE,
+			   "%d of the scope's %d process(es) exited while read: their folios cannot be named",
+			   r->gone, r->nr_pids);
+	if (!r->nr_pids && !r->charged)
+		incomplete(c, SRC_SCOPE, "the scope holds no process and no charged page");
+}
+
+/*
  * Every invariant, on one pair of readings. @final: taken at quiescence,
  * so that equality must be exact and the drain invariant applies.
  */
@@ -159,7 +188,9 @@ void check(const struct sample *b, const struct sample *s, bool final,
 			      "%s change since start vs mlockwatch's witnessed count",
 			      ev_names[e]);
 	}
-	if (s->mod && s->mod_mismatches)
+	if (s->scope.on)
+		check_scope(s, c);
+	else if (s->mod && s->mod_mismatches)
 		found(c, "module-verdicts", SRC_MODULE, 0, s->mod_mismatches,
 		      "mlockwatch's mismatches lists %ld folio(s): see below",
 		      s->mod_mismatches);
@@ -171,6 +202,9 @@ void check(const struct sample *b, const struct sample *s, bool final,
 		found(c, "locked-vm", 0, 0, -s->mms_deficit,
 		      "%ld mm(s) with locked_vm below the pages of their VM_LOCKED VMAs, first %s: see mlockwatch's mms",
 		      s->mms_deficit_n, s->mms_first_deficit);
+	for (i = 0; s->scope.on && i < (unsigned int)c->n; i++)
+		if (!strcmp(c->f[i].invariant, "locked-vm"))
+			c->f[i].scoped = true;
 	if (final && s->unevictable < s->mlocked - s->isolated)
 		found(c, "unevictable", 0, s->mlocked - s->isolated,
 		      s->unevictable,

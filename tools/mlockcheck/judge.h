@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "mlockcheck.h"
+#include "scope.h"
 
 /*
  * Exit statuses, numbered so that kselftest's runner reads a wrapper
@@ -56,6 +57,8 @@ struct sample {
 	 * could not run (debugfs under lockdown). Empty when complete.
 	 */
 	char unchecked[320];
+	/* -p/-c: module-verdicts and locked-vm are the scope's (scope.c) */
+	struct scope_reading scope;
 };
 
 /*
@@ -75,12 +78,14 @@ enum source {
 	 * difference relies on it, so what was found stays judged.
 	 */
 	SRC_UNCHECKED = 8,
+	SRC_SCOPE = 16,		/* the scope's PFNs and processes, read stably */
 };
 
 struct finding {
 	const char *invariant;
 	unsigned int needs;	/* enum source */
 	long long expected, actual;
+	bool scoped;		/* the scope's (-p/-c); else kernel-wide */
 	char detail[512];
 };
 

@@ -39,32 +39,38 @@
 #include "output.h"
 #include "report.h"
 #include "sample.h"
+#include "scope.h"
 
 #define DEBUGFS_MAGIC	0x64626720
-/* Long options without a letter. */
-#define OPT_REPORT	0x100
 
 static struct env {
 	double interval, duration;
 	bool once, exact, json, verbose, require_module;
-	int persist;
+	int streak;
 	const char *csv, *report;
 	char **cmd;
-} env = { .interval = 1.0, .persist = 5 };
+} env = { .interval = 1.0, .streak = 5 };
+
+/* Long-only options: the letters -p and -c are the scope, as in page-types. */
+enum { OPT_STREAK = 0x100, OPT_CSV, OPT_REPORT };
+
+static struct scope scope;
 
 const char *argp_program_version = "mlockcheck 0.1";
 static const char doc[] =
 "Cross-check NR_MLOCK and unevictable_pgs_* against a BPF witness and\n"
 "mlockwatch.ko's shadow table.\n"
 "\n"
-"USAGE: mlockcheck [-i S] [-d S] [--json] [--csv FILE]\n"
+"USAGE: mlockcheck [-i S] [-d S] [-p PID | -c CGROUP] [--json] [--csv FILE]\n"
 "       mlockcheck [OPTIONS] -- CMD [ARGS...]\n"
-"       mlockcheck --once [--exact]\n"
+"       mlockcheck --once [--exact] [-p PID | -c CGROUP]\n"
 "\n"
 "EXAMPLES:\n"
 "    mlockcheck -i 1 -d 60          # watch for a minute\n"
 "    mlockcheck -- mlockstress      # check during and after the stress\n"
 "    mlockcheck --once --exact      # drain, fold, require exact equality\n"
+"    mlockcheck --once -p 1234      # only the folios of process 1234\n"
+"    mlockcheck -c /sys/fs/cgroup/db -- CMD  # only that cgroup's folios\n"
 "\n"
 "Exit status: 0 consistent, 1 mismatch, 2 usage or setup error,\n"
 "3 the wrapped command failed (accounting consistent), 4 incomplete\n"
@@ -75,9 +81,11 @@ static const struct argp_option opts[] = {
 	{ "duration", 'd', "S", 0, "Stop watching after S seconds" },
 	{ "once", 'o', NULL, 0, "Take one reading and exit" },
 	{ "exact", 'x', NULL, 0, "With --once: drain and fold first, require equality" },
-	{ "persist", 'p', "N", 0, "Flag a live difference seen in N samples in a row, never shrinking (default 5)" },
+	{ "pid", 'p', "PID", 0, "Judge only the folios of process PID's VM_LOCKED VMAs (the identity stays global)" },
+	{ "cgroup", 'c', "CGROUP", 0, "Judge only the folios charged to the cgroup v2 directory CGROUP or mapped locked by its processes" },
+	{ "streak", OPT_STREAK, "N", 0, "Flag a live difference seen in N samples in a row, never shrinking (default 5)" },
 	{ "json", 'j', NULL, 0, "One JSON object per sample and a final one" },
-	{ "csv", 'c', "FILE", 0, "Write the time series to FILE" },
+	{ "csv", OPT_CSV, "FILE", 0, "Write the time series to FILE" },
 	{ "report", OPT_REPORT, "FILE", 0, "Write a plain-text report for a bug report to FILE" },
 	{ "require-module", 'm', NULL, 0, "Fail (exit 2) if mlockwatch.ko is not loaded" },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output" },
@@ -145,13 +153,24 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (end == arg || *end || !isfinite(env.duration) || env.duration <= 0)
 			argp_error(state, "bad duration '%s'", arg);
 		break;
-	case 'p':
+	case OPT_STREAK:
 		errno = 0;
 		n = strtol(arg, &end, 10);
 		if (end == arg || *end || errno || n < 1 || n > 1000000)
-			argp_error(state, "bad persist count '%s'", arg);
-		env.persist = n;
+			argp_error(state, "bad streak count '%s'", arg);
+		env.streak = n;
 		break;
+	case 'p':
+	case 'c': {
+		char err[400];
+
+		if (scope.kind)
+			argp_error(state, "one scope only: -p or -c, once");
+		if (scope_open(&scope, key == 'p' ? SCOPE_PID : SCOPE_CGROUP, arg,
+			       err, sizeof(err)))
+			argp_error(state, "%s", err);
+		break;
+	}
 	case ARGP_KEY_INIT:
 		/* argp's own errors: the "mlockcheck: " lines only (err_filter). */
 		state->err_stream = err_filter(state->name);
@@ -159,7 +178,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'o': env.once = true; break;
 	case 'x': env.exact = true; break;
 	case 'j': env.json = true; break;
-	case 'c': env.csv = arg; break;
+	case OPT_CSV: env.csv = arg; break;
 	case OPT_REPORT: env.report = arg; break;
 	case 'm': env.require_module = true; break;
 	case 'v': env.verbose = true; break;
@@ -267,6 +286,13 @@ struct hook {
 
 static struct mlockcheck_bpf *skel;
 static double t0;
+/* The final reading lists the scope's folios, not only its mismatches. */
+static bool scope_folios;
+
+static bool scope_keeps(int pid)
+{
+	return scope_has_pid(&scope, pid);
+}
 
 static void take(struct sample *s)
 {
@@ -275,10 +301,13 @@ static void take(struct sample *s)
 	memset(s, 0, sizeof(*s));
 	s->t = now() - t0;
 	/* The module first: its NR_MLOCK is exact, /proc/vmstat's is not. */
-	if (module_loaded()) {
+	if (module_loaded())
 		read_module(s);
+	/* Before read_mms(): the scope's processes are read with it. */
+	if (scope.kind)
+		scope_read(&scope, "mismatches", scope_folios, &s->scope);
+	if (module_loaded())
 		read_mms(s);
-	}
 	memcpy(&s->bpf, &skel->bss->totals, sizeof(s->bpf));
 	k = s->bpf.first_unattributed ?
 	    ksyms__map_addr(ksyms, s->bpf.first_unattributed) : NULL;
@@ -494,6 +523,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mlockcheck: --once does not wrap a command\n");
 		return EXIT_SETUP;
 	}
+	if (scope.kind)
+		mms_keep = scope_keeps;
 	libbpf_set_print(libbpf_print);
 	setup(&have_mod);
 	if (!have_mod)
@@ -506,7 +537,7 @@ int main(int argc, char **argv)
 	}
 	if (env.report && (i = report_begin(env.report, have_mod, env.cmd)))
 		die_setup("cannot create the report %s: %s", env.report, strerror(-i));
-	output_init(env.json, csv);
+	output_init(env.json, csv, scope.kind ? scope.label : NULL);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	t0 = now();
@@ -518,6 +549,7 @@ int main(int argc, char **argv)
 		 */
 		if (env.exact && quiesce())
 			die_setup("cannot drain and fold (writing /proc/sys/vm): %s", strerror(errno));
+		scope_folios = true;
 		if (env.exact)
 			take_final(&s, have_mod);
 		else
@@ -567,11 +599,11 @@ int main(int argc, char **argv)
 		next += env.interval;
 		take(&s);
 		check(&base, &s, false, &c);
-		if (persists(&streak, &c, &s, env.persist) && !flagged) {
+		if (persists(&streak, &c, &s, env.streak) && !flagged) {
 			flagged = true;
 			flagged_c = c;
 		}
-		print_row(&base, &s, &c, verdict_name(&c, streak.n >= env.persist));
+		print_row(&base, &s, &c, verdict_name(&c, streak.n >= env.streak));
 	}
 	if (child > 0 && fin.cmd_status < 0) {
 		kill(child, SIGTERM);
@@ -583,6 +615,7 @@ int main(int argc, char **argv)
 	if (env.cmd && !stop) {
 		if (quiesce())
 			die_setup("cannot drain and fold (writing /proc/sys/vm): %s", strerror(errno));
+		scope_folios = true;
 		take_final(&s, have_mod);
 		check(&base, &s, true, &c);
 		fin.exact = true;
@@ -600,6 +633,7 @@ report:
 	fin.code = exit_code(&c, fin.cmd_status);
 	fin.have_mod = have_mod;
 	fin.notes = notes;
+	fin.last = &s;
 	print_final(&c, &fin);
 	if (env.report && (i = report_end(&c, &fin)))
 		die_setup("cannot write the report %s: %s", env.report, strerror(-i));

@@ -8,21 +8,66 @@
 
 static bool json;
 static FILE *csv;
+static const char *scope;
 
-void output_init(bool as_json, FILE *csv_file)
+void output_init(bool as_json, FILE *csv_file, const char *scope_label)
 {
 	json = as_json;
 	csv = csv_file;
+	scope = scope_label;
 }
 
 void print_header(void)
 {
+	if (!json && scope)
+		printf("scope: %s; NR_MLOCK to MISM are global (the whole kernel), S_* the scope's\n", scope);
 	if (!json)
-		printf("%8s %10s %8s %10s %10s %8s %10s %6s  %s\n", "TIME(s)",
+		printf("%8s %10s %8s %10s %10s %8s %10s %6s%s  %s\n", "TIME(s)",
 		       "NR_MLOCK", "IDENTITY", "dNR_MLOCK", "BPF_ATTR",
-		       "UNATTR", "MODULE", "MISM", "VERDICT");
+		       "UNATTR", "MODULE", "MISM",
+		       scope ? "     S_LCKD   S_MLCKD S_MISM" : "", "VERDICT");
 	if (csv)
 		fprintf(csv, "time,nr_mlock,identity_diff,nr_mlock_delta,bpf_attributed,bpf_unattributed,module_witnessed,verdict\n");
+}
+
+static const char *scope_mism(const struct sample *s)
+{
+	static char buf[24];
+
+	snprintf(buf, sizeof(buf), "%ld", s->scope.mismatches);
+	return buf;
+}
+
+static void json_num(const char *key, long long v, bool known)
+{
+	if (known)
+		printf("\"%s\":%lld,", key, v);
+	else
+		printf("\"%s\":null,", key);
+}
+
+/*
+ * The scope's figures: from the kernel alone (smaps, pagemap, kpageflags,
+ * kpagecgroup), then from mlockwatch's listing filtered by its PFNs.
+ */
+static void print_scope_json(const struct sample *s)
+{
+	const struct scope_reading *r = &s->scope;
+	bool cg = r->charged >= 0;
+
+	printf("\"scope\":{\"target\":");
+	json_str(stdout, scope);
+	printf(",\"processes\":%d,\"exited\":%d,", r->nr_pids, r->gone);
+	json_num("vmlck_pages", r->vmlck, true);
+	json_num("locked_vma_pages", r->locked_vma, true);
+	json_num("locked_present_pages", r->locked_present, true);
+	json_num("locked_mlocked_pages", r->locked_mlocked, r->locked_mlocked >= 0);
+	json_num("charged_pages", r->charged, cg);
+	json_num("charged_mlocked_pages", r->charged_mlocked, cg);
+	json_num("module_folios", r->folios, r->listed && r->folios >= 0);
+	json_num("module_mismatches", r->mismatches, r->listed);
+	json_num("module_mismatches_shared", r->shared, r->listed);
+	printf("\"unstable_folios\":%ld}", r->unstable);
 }
 
 void print_row(const struct sample *b, const struct sample *s,
@@ -46,6 +91,10 @@ void print_row(const struct sample *b, const struct sample *s,
 			       s->mms_excess_n + s->mms_deficit_n);
 		else
 			printf("\"locked_vm_mismatched_mms\":null,");
+		if (scope) {
+			print_scope_json(s);
+			putchar(',');
+		}
 		printf("\"differences\":%d,\"verdict\":\"%s\"}\n", c->n, verdict);
 	} else {
 		char mw[24] = "-", mm[16] = "-";
@@ -54,9 +103,15 @@ void print_row(const struct sample *b, const struct sample *s,
 			snprintf(mw, sizeof(mw), "%lld", g.mod_witnessed);
 			snprintf(mm, sizeof(mm), "%ld", s->mod_mismatches);
 		}
-		printf("%8.2f %10lld %8lld %10lld %10lld %8lld %10s %6s  %s\n",
+		char sc[48] = "";
+
+		if (scope)
+			snprintf(sc, sizeof(sc), " %10lld %9lld %6s",
+				 s->scope.locked_present, s->scope.locked_mlocked,
+				 s->scope.listed ? scope_mism(s) : "-");
+		printf("%8.2f %10lld %8lld %10lld %10lld %8lld %10s %6s%s  %s\n",
 		       s->t, s->nr_mlock, g.identity, g.d_nr, g.bpf_attr,
-		       g.bpf_unattr, mw, mm, verdict);
+		       g.bpf_unattr, mw, mm, sc, verdict);
 	}
 	/* A figure not known is empty, as JSON's null: never a 0. */
 	if (csv) {
@@ -117,6 +172,23 @@ static void print_final_json(const struct check *c, const struct final *fin)
 	       MLOCKCHECK_JSON_VERSION, fin->mode, fin->exact ? "true" : "false",
 	       fin->have_mod ? "true" : "false");
 	printf("\"verdict\":\"%s\",\"exit\":%d,", exit_name(fin->code), fin->code);
+	if (scope) {
+		struct figures g;
+
+		figures(fin->last, fin->last, &g);
+		printf("\"global\":{\"identity_diff\":%lld,\"module_mismatches\":", g.identity);
+		if (fin->last->mod)
+			printf("%ld},", fin->last->mod_mismatches);
+		else
+			printf("null},");
+		print_scope_json(fin->last);
+		printf(",\"scope_folio_pfns\":");
+		if (fin->last->scope.folios >= 0)
+			scope_print_pfns(stdout);
+		else
+			printf("null");
+		putchar(',');
+	}
 	if (fin->cmd_status >= 0)
 		printf("\"cmd_status\":%d,", fin->cmd_status);
 	printf("\"incomplete_reason\":");
@@ -125,14 +197,39 @@ static void print_final_json(const struct check *c, const struct final *fin)
 	json_str(stdout, fin->notes);
 	printf(",\"mismatches\":[");
 	for (i = 0; i < c->n; i++) {
-		printf("%s{\"invariant\":\"%s\",\"expected\":%lld,\"actual\":%lld,\"delta\":%lld,\"judged\":%s,\"detail\":",
+		printf("%s{\"invariant\":\"%s\",\"expected\":%lld,\"actual\":%lld,\"delta\":%lld,\"judged\":%s,",
 		       i ? "," : "", c->f[i].invariant, c->f[i].expected,
 		       c->f[i].actual, c->f[i].actual - c->f[i].expected,
 		       judged(c, i) ? "true" : "false");
+		if (scope)
+			printf("\"scope\":%s,", c->f[i].scoped ? "true" : "false");
+		printf("\"detail\":");
 		json_str(stdout, c->f[i].detail);
 		putchar('}');
 	}
 	printf("]}\n");
+}
+
+static void print_scope_text(FILE *out, const struct sample *s)
+{
+	const struct scope_reading *r = &s->scope;
+	struct figures g;
+
+	fprintf(out, "scope %s: %d process(es)%s, VmLck %lld pages, VM_LOCKED VMAs %lld pages, %lld present, %lld PG_mlocked",
+		scope, r->nr_pids, r->gone ? " (some exited)" : "", r->vmlck,
+		r->locked_vma, r->locked_present, r->locked_mlocked);
+	if (r->charged >= 0)
+		fprintf(out, "; %lld pages charged, %lld PG_mlocked", r->charged, r->charged_mlocked);
+	if (r->listed && r->folios >= 0)
+		fprintf(out, "; mlockwatch: %ld folio(s), %ld mismatch(es)", r->folios, r->mismatches);
+	else if (r->listed)
+		fprintf(out, "; mlockwatch: %ld mismatch(es)", r->mismatches);
+	fputc('\n', out);
+	figures(s, s, &g);
+	fprintf(out, "global: identity_diff %lld", g.identity);
+	if (s->mod)
+		fprintf(out, ", mlockwatch's mismatches %ld folio(s) in all", s->mod_mismatches);
+	fputc('\n', out);
 }
 
 void print_final(const struct check *c, const struct final *fin)
@@ -149,13 +246,20 @@ void print_final_text(FILE *out, const struct check *c, const struct final *fin)
 
 	if (*fin->notes)
 		fprintf(out, "note: %s\n", fin->notes);
+	if (scope)
+		print_scope_text(out, fin->last);
 	/* Not judged: it relies on something that is incomplete (below). */
 	for (i = 0; i < c->n; i++)
-		fprintf(out, "%s %s: expected %lld, actual %lld, delta %+lld: %s\n",
-		        judged(c, i) ? "MISMATCH" : "NOT JUDGED",
-		        c->f[i].invariant, c->f[i].expected, c->f[i].actual,
-		        c->f[i].actual - c->f[i].expected, c->f[i].detail);
-	if (has_finding(c, "module-verdicts")) {
+		fprintf(out, "%s %s%s: expected %lld, actual %lld, delta %+lld: %s\n",
+			judged(c, i) ? "MISMATCH" : "NOT JUDGED",
+			c->f[i].invariant,
+			!scope ? "" : c->f[i].scoped ? " (scope)" : " (global)",
+			c->f[i].expected, c->f[i].actual,
+			c->f[i].actual - c->f[i].expected, c->f[i].detail);
+	if (scope && has_finding(c, "module-verdicts")) {
+		fprintf(out, "  mlockwatch mismatches of %s (pfn order nr_pages shadow kernel_count mlocked unevictable lru mapcount last_pid locking_mms state verdict):\n", scope);
+		scope_print_lines(out, 20);
+	} else if (has_finding(c, "module-verdicts")) {
 		fprintf(out, "  mlockwatch mismatches (pfn order nr_pages shadow kernel_count mlocked unevictable lru mapcount last_pid locking_mms state verdict):\n");
 		print_module_lines(out, "mismatches", 20);
 	}

@@ -20,9 +20,11 @@ struct final {
 	bool exact, have_mod;
 	int code, cmd_status;	/* cmd_status -1: no command */
 	const char *notes;
+	const struct sample *last;	/* the reading judged last */
 };
 
-void output_init(bool json, FILE *csv);
+/* @scope: the -p/-c scope's label, NULL without one. */
+void output_init(bool json, FILE *csv, const char *scope);
 void print_header(void);
 void print_row(const struct sample *b, const struct sample *s,
 	       const struct check *c, const char *verdict);

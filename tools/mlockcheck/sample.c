@@ -287,6 +287,8 @@ bool mms_error_line(const char *line, struct mms_line *m)
 	       (!strcmp(m->verdict, "excess") || !strcmp(m->verdict, "deficit"));
 }
 
+bool (*mms_keep)(int pid);
+
 /*
  * The mms view, read now: the module walks every mm under its mmap_lock
  * as the file is read (include/mlockwatch/format.h). A module without
@@ -306,7 +308,7 @@ void read_mms(struct sample *s)
 		long *n;
 		char *first;
 
-		if (!mms_error_line(line, &m))
+		if (!mms_error_line(line, &m) || (mms_keep && !mms_keep(m.pid)))
 			continue;
 		if (m.delta > 0) {
 			n = &s->mms_excess_n;

@@ -20,6 +20,9 @@ struct mms_line {
 	long long delta;
 };
 
+/* When set (-p/-c), read_mms() keeps only the pids it accepts. */
+extern bool (*mms_keep)(int pid);
+
 bool module_loaded(void);
 bool lockdown_parse(const char *line, char *level, size_t size);
 const char *lockdown_level(void);
