@@ -875,6 +875,7 @@ int report_begin(const char *path, bool have_mod, char *const *cmd)
 {
 	static const int fatal[] = { SIGHUP, SIGQUIT, SIGPIPE, SIGSEGV, SIGBUS,
 				     SIGABRT, SIGFPE, SIGILL };
+	sigset_t async, old;
 	struct stat st;
 	mode_t mask;
 	size_t i;
@@ -884,9 +885,25 @@ int report_begin(const char *path, bool have_mod, char *const *cmd)
 	if (snprintf(rep.tmp, sizeof(rep.tmp), "%s.XXXXXX", path) >= (int)sizeof(rep.tmp))
 		return -ENAMETOOLONG;
 	snprintf(rep.path, sizeof(rep.path), "%s", path);
+	/*
+	 * A signal sent from outside (SIGHUP, SIGQUIT, SIGPIPE) waits until
+	 * the file and the instance are set up: arriving between an open()
+	 * or mkdir() and the store of what it made, it would find cleanup()
+	 * unable to undo it (an instance whose trace_pipe is still open
+	 * cannot be removed).
+	 */
+	sigemptyset(&async);
+	sigaddset(&async, SIGHUP);
+	sigaddset(&async, SIGQUIT);
+	sigaddset(&async, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &async, &old);
 	rep.fd = mkostemp(rep.tmp, O_CLOEXEC);
-	if (rep.fd < 0)
-		return -errno;
+	if (rep.fd < 0) {
+		int err = -errno;
+
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return err;
+	}
 	/* As fopen() would create it: mkstemp's is 0600. */
 	mask = umask(0);
 	umask(mask);
@@ -899,6 +916,7 @@ int report_begin(const char *path, bool have_mod, char *const *cmd)
 	rep.t0 = now();
 	rep.started = time(NULL);
 	trace_begin();
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
 
