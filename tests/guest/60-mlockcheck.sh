@@ -166,6 +166,8 @@ region_stop
 rmmod mlockinject
 mw_unload
 
+mw_emit_json $json
+
 # The contract: every object above, sample, final and mismatch, against
 # the field tables of tools/mlockcheck.md (types, values, required fields).
 if "$MW_DIR/mlockcheck_json" "$(dirname "$0")/mlockcheck.md" $json > $out 2>&1 &&

@@ -18,17 +18,19 @@
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
 need_module
-ktap_set_plan 13
+ktap_set_plan 14
 
 MC=$MW_DIR/mlockcheck
 INJ=/sys/kernel/debug/mlockinject/inject
 CG=/sys/fs/cgroup
 out=/tmp/scope.json
+: > /tmp/scope-all.json
 
 # run_mc ARGS...: mlockcheck --json, its output in $out; prints its exit
 run_mc() {
 	"$MC" --json "$@" > $out 2> /tmp/scope.err
 	echo $?
+	grep '^{' $out >> /tmp/scope-all.json
 }
 final() { grep '"final":true' $out; }
 # field KEY: a number (or null) from the final object's scope figures
@@ -124,4 +126,14 @@ expect_eq "-p of no process: exit 2, one line" "2 mlockcheck: no process 999999"
 probe "p2:munlock a"
 probe_stop p2
 rmdir $CG/mwscope
+
+# The contract: every scoped object above, with its scope, global and
+# mismatch objects, against the field tables of tools/mlockcheck.md.
+mw_emit_json /tmp/scope-all.json
+if "$MW_DIR/mlockcheck_json" "$MW_DIR/mlockcheck.md" /tmp/scope-all.json > /tmp/scope.check 2>&1; then
+	ktap_test_pass "every scoped --json object keeps tools/mlockcheck.md's contract ($(tail -n1 /tmp/scope.check))"
+else
+	sed 's/^/# /' /tmp/scope.check | tail -n 30
+	ktap_test_fail "every scoped --json object keeps tools/mlockcheck.md's contract"
+fi
 ktap_finished

@@ -82,6 +82,16 @@ expect_eq() {
 	fi
 }
 
+# mw_emit_json FILE...: the JSON objects of mlockcheck --json output in
+# FILEs, each as a "mlockcheck-json: OBJECT" diagnostic line, so that
+# tests/run validates the real output on the host as well, from the
+# console log, against the contract in the tree it was built from.
+mw_emit_json() {
+	grep -h '^{' "$@" | while IFS= read -r line; do
+		ktap_print_msg "mlockcheck-json: $line"
+	done
+}
+
 # region_start MIB [FLAGS]: start mlock_region in the background, driven
 # through fifos; region_cmd CMD sends it one command and waits for "ok".
 region_start() {
