@@ -18,6 +18,10 @@
  * summary: "key: value" lines. "at_load" means at the baseline: load time,
  * or the last "reset" written to control. Counts are in pages.
  *   format, version, kernel, rmap_hooks
+ *   attribute_writers     1 when loaded with attribute_writers=1: the
+ *                         NR_MLOCK writer hook (mod_zone_page_state) is
+ *                         attached. 0 by default: then every figure below
+ *                         marked "writer hook" is "-" (not known, never 0)
  *   incomplete            1 when the module cannot be exact; then
  *   incomplete_reasons    says why ("none" otherwise)
  *   selftest              not run | pass | fail: REASON
@@ -29,20 +33,22 @@
  *                    stranded} and each one's _at_load
  *   witnessed_mlocked_pages     NR_MLOCK increments by mlock_folio and
  *                               mlock_new_*, from the writer hook
+ *                               ("-" without it: see attribute_writers)
  *   witnessed_munlocked_pages   PGMUNLOCKED counted inside batches,
  *                               a dead CPU's batch drained remotely too
  *   witnessed_stranded_pages    PGSTRANDED counted likewise
  *   witnessed_cleared_pages     PG_mlocked pages seen freed (PGCLEARED)
  *   witnessed_nr_mlock_delta    mlocked - munlocked - stranded - cleared;
- *                               must equal nr_mlock_delta
+ *                               must equal nr_mlock_delta (writer hook)
  *   nr_mlock_by_{mlock,mlock_new,munlock,free}
  *                         NR_MLOCK writes attributed by caller (munlock
  *                         only on kernels where the batch uses
- *                         mod_zone_page_state, i.e. not 6.12)
+ *                         mod_zone_page_state, i.e. not 6.12; writer hook)
  *   nr_mlock_unattributed, nr_mlock_unattributed_writes,
  *   nr_mlock_unattributed_first_caller   writers outside the known paths
  *                         (the first caller as a symbol name, "unknown"
- *                         when kallsyms has none: never an address)
+ *                         when kallsyms has none: never an address;
+ *                         writer hook)
  *   witnessed_culled_in_batch, witnessed_rescued_in_batch
  *                         in the batches of online CPUs only (vmscan and
  *                         LRU adds cull and rescue outside batches too, so
@@ -72,7 +78,11 @@
  * it (spaces, a second line, a NUL) is refused whole. Without
  * CAP_SYS_ADMIN a write fails with EPERM.
  */
-#define MLOCKWATCH_SUMMARY_FORMAT	1
+/*
+ * Format 2: attribute_writers added, and the writer hook's figures read
+ * "-" when it is off (format 1 always had the hook, so always a number).
+ */
+#define MLOCKWATCH_SUMMARY_FORMAT	2
 
 /* The summary keys that mlockcheck parses, as indices: summary_keys.h. */
 enum mw_summary_key {
@@ -86,7 +96,8 @@ enum mw_summary_key {
  * hooks: after the format line, a "#" header, then one line per hook:
  *   HOOK SYMBOL MECHANISM REQUIRED STATE HITS MISSED MUST_FIRE
  * MECHANISM is ftrace, kretprobe or tracepoint; REQUIRED yes/no;
- * STATE active, off (rmap_hooks=0) or absent (no symbol on this kernel);
+ * STATE active, off (rmap_hooks=0, or attribute_writers=0 for
+ * nr_mlock_write) or absent (no symbol on this kernel);
  * MISSED is the kprobe/kretprobe nmissed count.
  * MUST_FIRE (appended in format 1) yes/no: whether the hook must have
  * fired (HITS > 0) once a known mlock, munlock and drain have run, which

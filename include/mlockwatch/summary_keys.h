@@ -10,6 +10,7 @@
  * An X-macro list: define MW_SUMMARY_KEY, include this file, undefine it.
  */
 MW_SUMMARY_KEY(NR_MLOCK, nr_mlock)
+MW_SUMMARY_KEY(ATTRIBUTE_WRITERS, attribute_writers)
 MW_SUMMARY_KEY(INCOMPLETE, incomplete)
 MW_SUMMARY_KEY(INCOMPLETE_REASONS, incomplete_reasons)
 MW_SUMMARY_KEY(WITNESSED_MLOCKED, witnessed_mlocked_pages)
