@@ -9,7 +9,7 @@
 # writer hook is off and the selftest does not want it.
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
-ktap_set_plan 20
+ktap_set_plan 21
 mib=64
 pages=$(pages_of $mib)
 
@@ -72,6 +72,10 @@ mw_load || ktap_exit_fail_msg "insmod failed"
 expect_eq "by default: attribute_writers 0, the writer hook off and not wanted by the selftest" "0 off no" \
 	"$(mw_summary attribute_writers) $(awk '$1 == "nr_mlock_write" { print $5, $8 }' "$MW_DEBUGFS/hooks")"
 region_start $mib
+# Through mlock_new, then mlock_folio, as above.
+region_cmd lock
+region_cmd unlock
+region_cmd touch
 region_cmd lock
 region_cmd unlock
 mw_control drain
