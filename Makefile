@@ -16,9 +16,10 @@ TOOL_LDFLAGS := -static
 
 # User-space programs that run in the guest (and on a test box).
 # mlockcheck has its own rule: it embeds a BPF skeleton.
-# mlockstress has its own rule: it is built from tools/mlockstress/*.c.
+# mlockstress and mlockfolios have their own rules: each is built from
+# its directory under tools/.
 TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(wildcard tools/*.c)) \
-	      $(BUILD)/tools/mlockcheck $(BUILD)/tools/mlockstress
+	      $(BUILD)/tools/mlockcheck $(BUILD)/tools/mlockstress $(BUILD)/tools/mlockfolios
 TEST_PROGS := $(patsubst tests/guest/%.c,$(BUILD)/tools/%,$(wildcard tests/guest/*.c))
 BENCH_PROGS := $(BUILD)/tools/mlockbench
 
@@ -48,7 +49,10 @@ $(BUILD)/tools/%: tools/%.c $(wildcard tools/*.h include/mlockwatch/*.h) | $(BUI
 	$(CC) $(TOOL_CFLAGS) -o $@ $< $(TOOL_LDFLAGS) -lpthread
 
 $(BUILD)/tools/mlockstress: $(wildcard tools/mlockstress/*.[ch] tools/lib/*.[ch] include/mlockwatch/*.h) | $(BUILD)/tools
-	$(CC) $(TOOL_CFLAGS) -o $@ $(wildcard tools/mlockstress/*.c) tools/lib/json.c $(TOOL_LDFLAGS) -lpthread
+	$(CC) $(TOOL_CFLAGS) -o $@ $(wildcard tools/mlockstress/*.c) tools/lib/json.c tools/lib/argp_err.c $(TOOL_LDFLAGS) -lpthread
+
+$(BUILD)/tools/mlockfolios: $(wildcard tools/mlockfolios/*.[ch] tools/lib/*.[ch] include/mlockwatch/*.h) | $(BUILD)/tools
+	$(CC) $(TOOL_CFLAGS) -o $@ $(wildcard tools/mlockfolios/*.c) tools/lib/json.c tools/lib/argp_err.c $(TOOL_LDFLAGS)
 
 # mlockcheck (tools/mlockcheck/, laid out as bcc's libbpf-tools): CO-RE BPF
 # against the BTF of the newest pinned kernel (never the host's), its
@@ -88,22 +92,22 @@ $(BUILD)/tools:
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(TOP)/dkms.conf)
 
 # What `make install` installs, and so what the packages hold (debian/
-# runs it). mlockcheck and mlockstress need root: sbin, section 8.
+# runs it). mlockcheck, mlockstress and mlockfolios need root: sbin, section 8.
 # mlockvm is not installed (it runs from the tree, on its cache), nor
 # therefore its page.
 PREFIX  ?= /usr/local
 DESTDIR ?=
-PROGS   := $(BUILD)/tools/mlockcheck $(BUILD)/tools/mlockstress
-MANS    := $(wildcard man/mlockcheck.8 man/mlockstress.8 man/mlockplot.1 man/mlockwatch.4)
+PROGS   := $(BUILD)/tools/mlockcheck $(BUILD)/tools/mlockstress $(BUILD)/tools/mlockfolios
+MANS    := $(wildcard man/mlockcheck.8 man/mlockstress.8 man/mlockfolios.8 man/mlockplot.1 man/mlockwatch.4)
 DKMS_SRC := $(DESTDIR)/usr/src/mlockwatch-$(VERSION)
 
-## progs: build only what make install installs (mlockcheck, mlockstress)
+## progs: build only what make install installs (mlockcheck, mlockstress, mlockfolios)
 progs: $(PROGS)
 
 clean-progs:
 	rm -f $(PROGS) $(BUILD)/bpf/mlockcheck.bpf.o $(BUILD)/bpf/mlockcheck.skel.h
 
-## install: mlockcheck, mlockstress (PREFIX/sbin), mlockplot (PREFIX/bin), man pages, the DKMS tree (/usr/src); DESTDIR=, PREFIX=/usr/local
+## install: mlockcheck, mlockstress, mlockfolios (PREFIX/sbin), mlockplot (PREFIX/bin), man pages, the DKMS tree (/usr/src); DESTDIR=, PREFIX=/usr/local
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/

@@ -192,9 +192,12 @@ main() {
 	drain
 	for i in 1 2 3 4 5; do
 		say L cat-folios $i $("$B" exec sh -c "cat $MW/folios > /dev/null")
+		say L cat-folios-bin $i $("$B" exec sh -c "cat $MW/folios.bin > /dev/null")
+		say L mlockfolios $i $("$B" exec sh -c "/mw/mlockfolios > /dev/null")
 		say L page-types $i $("$B" exec sh -c "/mw/page-types -r -b mlocked > /dev/null")
 	done
 	say L folios_lines "$(awk 'NR > 2' "$MW/folios" | wc -l)"
+	say L folios_bin_records "$(( ($(wc -c < "$MW/folios.bin") - 32) / 32 ))"
 	say L page_types_mlocked "$(/mw/page-types -r -b mlocked | awk '$1 == "total" { print $2 }')"
 	unhold
 	rmmod mlockwatch

@@ -9,12 +9,17 @@
 
 #include <linux/types.h>
 
-/* Entry states; include/mlockwatch/format.h has the state machine. */
+/*
+ * Entry states, numbered as include/mlockwatch/verdicts.h lists them;
+ * format.h has the state machine. LOCKED: shadow >= 1, witnessed mlocks
+ * outstanding. UNLOCKED_PENDING: shadow 0, the batch or a free clears
+ * it. PREEXISTING: PG_mlocked at load, the shadow is a delta.
+ * UNWITNESSED: found PG_mlocked by scan, never witnessed.
+ */
 enum mw_state {
-	MW_ST_LOCKED,		/* shadow >= 1: witnessed mlocks outstanding */
-	MW_ST_UNLOCKED_PENDING,	/* shadow 0: the batch or a free clears it */
-	MW_ST_PREEXISTING,	/* PG_mlocked at load: shadow is a delta */
-	MW_ST_UNWITNESSED,	/* found PG_mlocked by scan, never witnessed */
+#define MW_STATE(id, ...) MW_ST_##id,
+#include <mlockwatch/verdicts.h>
+#undef MW_STATE
 	MW_NR_STATES,
 };
 

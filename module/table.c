@@ -96,10 +96,10 @@ static DEFINE_PER_CPU(struct mw_rmap_ctx, mw_rmap_ctx);
 static DEFINE_PER_CPU(struct folio *, mw_partial_remove);
 
 static const char *const mw_state_names[MW_NR_STATES] = {
-	[MW_ST_LOCKED] = "locked",
-	[MW_ST_UNLOCKED_PENDING] = "unlocked-pending",
-	[MW_ST_PREEXISTING] = "preexisting",
-	[MW_ST_UNWITNESSED] = "unwitnessed",
+#define MW_STATE(id, name) \
+	[MW_ST_##id] = #name,
+#include <mlockwatch/verdicts.h>
+#undef MW_STATE
 };
 
 const char *mw_state_name(enum mw_state s)
@@ -658,13 +658,18 @@ static inline unsigned long mw_walk_pos(unsigned int bucket,
 	return (unsigned long)bucket << MW_WALK_SKIP_BITS | skip;
 }
 
+/*
+ * A chunk is filled across as many buckets as it takes (one lock each):
+ * returning after the first non-empty bucket made every chunk carry about
+ * one entry, and the reader pay a call per entry.
+ */
 unsigned int mw_table_walk(unsigned long *pos, struct mw_entry_view *out,
 			   unsigned int max)
 {
 	unsigned int n = 0, nb = 1U << mw_bucket_bits;
 
-	while ((*pos >> MW_WALK_SKIP_BITS) < nb && !n) {
-		unsigned int b = *pos >> MW_WALK_SKIP_BITS;
+	while ((*pos >> MW_WALK_SKIP_BITS) < nb && n < max) {
+		unsigned int b = *pos >> MW_WALK_SKIP_BITS, here = 0;
 		unsigned long skip = *pos & GENMASK(MW_WALK_SKIP_BITS - 1, 0);
 		unsigned long i = 0;
 		bool more = false;
@@ -689,9 +694,10 @@ unsigned int mw_table_walk(unsigned long *pos, struct mw_entry_view *out,
 				break;
 			}
 			mw_view(e, &out[n++]);
+			here++;
 		}
 		mw_bucket_unlock(b, flags);
-		*pos = more ? mw_walk_pos(b, skip + n) : mw_walk_pos(b + 1, 0);
+		*pos = more ? mw_walk_pos(b, skip + here) : mw_walk_pos(b + 1, 0);
 	}
 	return n;
 }

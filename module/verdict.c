@@ -17,19 +17,10 @@
 #include "verdict.h"
 
 static const char *const mw_verdict_names[MW_NR_VERDICTS] = {
-	[MW_V_OK] = "ok",
-	[MW_V_PENDING] = "pending",
-	[MW_V_PREEXISTING] = "preexisting",
-	[MW_V_UNRESOLVED] = "unresolved",
-	[MW_V_INCOMPLETE] = "incomplete",
-	[MW_V_KNOWN_UNDERCOUNT] = "known-undercount",
-	[MW_V_KNOWN_SPLIT_INHERITED] = "known-split-inherited",
-	[MW_V_KNOWN_UNMAPPED] = "known-unmapped",
-	[MW_V_KNOWN_LARGE_PARTIAL] = "known-large-partial-munlock",
-	[MW_V_RESOLVED] = "resolved",
-	[MW_V_UNWITNESSED_SET] = "unwitnessed-set",
-	[MW_V_UNWITNESSED_CLEAR] = "unwitnessed-clear",
-	[MW_V_OVERCOUNT] = "overcount",
+#define MW_VERDICT(id, name) \
+	[MW_V_##id] = #name,
+#include <mlockwatch/verdicts.h>
+#undef MW_VERDICT
 };
 
 const char *mw_verdict_name(enum mw_verdict v)

@@ -11,21 +11,15 @@
 
 #include "entry.h"
 
-/* The taxonomy: include/mlockwatch/format.h explains each one. */
+/*
+ * The taxonomy, numbered as include/mlockwatch/verdicts.h lists it (and
+ * folios.bin records it); format.h explains each one. RESOLVED is
+ * internal: the entry is done, drop it. The errors come last.
+ */
 enum mw_verdict {
-	MW_V_OK,
-	MW_V_PENDING,
-	MW_V_PREEXISTING,
-	MW_V_UNRESOLVED,
-	MW_V_INCOMPLETE,
-	MW_V_KNOWN_UNDERCOUNT,
-	MW_V_KNOWN_SPLIT_INHERITED,
-	MW_V_KNOWN_UNMAPPED,
-	MW_V_KNOWN_LARGE_PARTIAL,
-	MW_V_RESOLVED,		/* internal: the entry is done, drop it */
-	MW_V_UNWITNESSED_SET,	/* errors from here on */
-	MW_V_UNWITNESSED_CLEAR,
-	MW_V_OVERCOUNT,
+#define MW_VERDICT(id, ...) MW_V_##id,
+#include <mlockwatch/verdicts.h>
+#undef MW_VERDICT
 	MW_NR_VERDICTS,
 };
 

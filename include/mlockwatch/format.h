@@ -10,6 +10,8 @@
 #ifndef MLOCKWATCH_FORMAT_H
 #define MLOCKWATCH_FORMAT_H
 
+#include <linux/types.h>
+
 #define MLOCKWATCH_DEBUGFS_DIR		"mlockwatch"
 /* The shadow table's own slab cache, in /proc/slabinfo while loaded. */
 #define MLOCKWATCH_SLAB_CACHE		"mlockwatch_entry"
@@ -236,6 +238,50 @@ enum mw_summary_key {
  * never as a verdict.
  */
 #define MLOCKWATCH_FOLIOS_FORMAT	1
+
+/*
+ * folios.bin: the folios view as fixed-size binary records, for tools
+ * that read many folios (tools/mlockfolios), in native byte order. First
+ * a struct mw_folios_bin_header: magic "MWFOLIOS", format (format: 1, as
+ * MLOCKWATCH_FOLIOS_BIN_FORMAT), and the sizes of the header and of one
+ * record, which a later format may grow by appending fields: a reader
+ * steps by the sizes the header gives, never by its own sizeof. Then one
+ * struct mw_folio_record per table entry, the same entries in the same
+ * order as the folios view, read and judged as it does (its columns
+ * above), filled a chunk of entries at a time. KERNEL_COUNT -1 is the
+ * view's "-", LOCKING_MMS 3 its "3+", and STATE and VERDICT are numbers
+ * in the order of include/mlockwatch/verdicts.h (the module's and the
+ * tools' one list of names; never "resolved", which the view leaves out).
+ */
+#define MLOCKWATCH_FOLIOS_BIN_FORMAT	1
+#define MLOCKWATCH_FOLIOS_BIN_MAGIC	"MWFOLIOS"
+
+struct mw_folios_bin_header {
+	char magic[8];		/* MLOCKWATCH_FOLIOS_BIN_MAGIC, no NUL */
+	__u32 format;
+	__u32 header_size;	/* this header's size, in bytes */
+	__u32 record_size;	/* each record's size, in bytes */
+	__u32 reserved[3];	/* 0 */
+};
+
+/* struct mw_folio_record's flags: the folio's flags now. */
+#define MW_FOLIO_REC_MLOCKED		0x1
+#define MW_FOLIO_REC_UNEVICTABLE	0x2
+#define MW_FOLIO_REC_LRU		0x4
+
+struct mw_folio_record {
+	__u64 pfn;
+	__s32 shadow;
+	__s32 kernel_count;	/* -1: not readable now */
+	__s32 mapcount;		/* -1: being freed or split */
+	__s32 last_pid;
+	__u8 order;		/* NR_PAGES is 1 << order */
+	__u8 flags;		/* MW_FOLIO_REC_* */
+	__u8 locking_mms;	/* 0, 1, 2, or 3: three or more */
+	__u8 state;		/* verdicts.h's MW_STATE order */
+	__u8 verdict;		/* verdicts.h's MW_VERDICT order */
+	__u8 reserved[3];	/* 0 */
+};
 
 /*
  * mms: after the format line, a "#" header, then one line per thread

@@ -26,7 +26,7 @@ ktap_set_plan 27
 RUNAS="$MW_DIR/runas"
 MC="$MW_DIR/mlockcheck"
 INJ=/sys/kernel/debug/mlockinject/inject
-FILES="control folios hooks mismatches mms summary"
+FILES="control folios folios.bin hooks mismatches mms summary"
 # A kernel virtual address: ffff and 12 more hex digits (with or without
 # 0x); PFNs are decimal and far shorter.
 PTR='ffff[0-9a-f]{12}'
@@ -68,7 +68,7 @@ done
 # writer below, and neither may show its address.
 mw_load attribute_writers=1 || ktap_exit_fail_msg "insmod failed"
 expect_eq "control is 0200, every other file 0400, all owned by root" \
-	"control:200:0 folios:400:0 hooks:400:0 mismatches:400:0 mms:400:0 summary:400:0" \
+	"control:200:0 folios:400:0 folios.bin:400:0 hooks:400:0 mismatches:400:0 mms:400:0 summary:400:0" \
 	"$(for f in $FILES; do printf '%s:%s ' "$f" "$(stat -c '%a:%u' "$MW_DEBUGFS/$f")"; done | sed 's/ $//')"
 
 # access WHO: how WHO fares reading each reader and writing "scan" to
@@ -90,7 +90,7 @@ access() {
 	done
 	echo "$out"
 }
-denied="control:open:EACCES folios:EACCES hooks:EACCES mismatches:EACCES mms:EACCES summary:EACCES"
+denied="control:open:EACCES folios:EACCES folios.bin:EACCES hooks:EACCES mismatches:EACCES mms:EACCES summary:EACCES"
 expect_eq "nobody can read or write no file (debugfs mounted 0700)" "$denied" "$(access nobody)"
 mount -o remount,mode=755 /sys/kernel/debug
 expect_eq "with debugfs 0755 nobody reaches the directory: the file modes must refuse" \

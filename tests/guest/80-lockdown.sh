@@ -95,7 +95,7 @@ echo none > $LOCKDOWN 2>/dev/null
 expect_eq "  ... and it cannot be lowered again (writing none is refused)" integrity "$(level)"
 
 bad=
-for v in summary hooks folios mismatches mms; do
+for v in summary hooks folios folios.bin mismatches mms; do
 	cat "$MW_DEBUGFS/$v" > /dev/null 2>> /tmp/views80.err || bad="$bad $v"
 done
 [ -z "$bad" ] || sed 's/^/# /' /tmp/views80.err

@@ -1,6 +1,6 @@
 #!/bin/bash
 # man-pages.sh: the man pages in man/ cannot drift. The OPTIONS of
-# mlockcheck(8), mlockstress(8) and mlockvm(1) are exactly the options
+# mlockcheck(8), mlockstress(8), mlockfolios(8) and mlockvm(1) are exactly the options
 # their --help lists, both ways, with the same short letters;
 # mlockwatch(4) says everything include/mlockwatch/format.h defines (each
 # view and its format version, every verdict and state name, every
@@ -14,7 +14,7 @@ man=$top/man
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 17
 
 # plain: a page's text without the markup: macro names, font escapes and
 # quotes; \- is -.
@@ -138,13 +138,16 @@ compare_exit() {
 	fi
 }
 
-if [ -x "$BUILD/tools/mlockcheck" ] && [ -x "$BUILD/tools/mlockstress" ]; then
+if [ -x "$BUILD/tools/mlockcheck" ] && [ -x "$BUILD/tools/mlockstress" ] &&
+   [ -x "$BUILD/tools/mlockfolios" ]; then
 	compare_opts mlockcheck mlockcheck.8 "$BUILD/tools/mlockcheck"
 	compare_exit mlockcheck mlockcheck.8
 	compare_opts mlockstress mlockstress.8 "$BUILD/tools/mlockstress"
 	compare_exit mlockstress mlockstress.8
+	compare_opts mlockfolios mlockfolios.8 "$BUILD/tools/mlockfolios"
+	compare_exit mlockfolios mlockfolios.8
 else
-	for t in mlockcheck mlockstress; do
+	for t in mlockcheck mlockstress mlockfolios; do
 		ktap_test_fail "man/$t.8 OPTIONS: build/tools/$t is not built (make tools)"
 		ktap_test_fail "man/$t.8 EXIT STATUS: build/tools/$t is not built (make tools)"
 	done
@@ -184,7 +187,7 @@ for my $b (@blocks) {
 	my $text = join ' ', map { s/^\s+//r } @l;
 	my $first;
 	for (@l) {
-		if (/^ ([a-z]+): / || /^ ([a-z]+) \(write/) {
+		if (/^ ([a-z][a-z.]*): / || /^ ([a-z]+) \(write/) {
 			push @files, $1 unless $seen{$1}++;
 			$first //= $1;
 			push @pending, $1 unless / \(write/;
@@ -355,4 +358,23 @@ if command -v groff > /dev/null; then
 else
 	ktap_test_fail "groff -man -ww -z warns on no page: groff is not installed (scripts/install-deps: groff-base)"
 fi
+
+# folios.bin's numbers: STATE and VERDICT as verdicts.h orders them (the
+# internal "resolved" is never written, and the page says so).
+list() { # MACRO: "N name, N name..." in verdicts.h's order
+	sed -n "s/^$1(\([A-Z_]*\), \([a-z-]*\))\$/\2/p" "$top/include/mlockwatch/verdicts.h" |
+		awk '$0 != "resolved" { printf("%s%d %s", (NR > 1 ? ", " : ""), NR - 1, $0) }'
+}
+section "$page" .SS folios.bin | plain | tr '\n' ' ' | tr -s ' ' > "$tmp/bin"
+bad=0
+for m in MW_STATE MW_VERDICT; do
+	want=$(list $m)
+	if [ -z "$want" ] || ! grep -qF -- "$want" "$tmp/bin"; then
+		ktap_print_msg "man/mlockwatch.4's '.SS folios.bin' does not number ${m#MW_} as verdicts.h does: $want"
+		bad=1
+	fi
+done
+[ "$bad" = 0 ] &&
+	ktap_test_pass "man/mlockwatch.4's folios.bin numbers the states and verdicts as include/mlockwatch/verdicts.h does" ||
+	ktap_test_fail "man/mlockwatch.4's folios.bin numbers the states and verdicts as include/mlockwatch/verdicts.h does"
 ktap_finished

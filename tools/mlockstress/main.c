@@ -14,6 +14,7 @@
 #include <argp.h>
 #include <math.h>
 
+#include "argp_err.h"
 #include "mlockstress.h"
 
 struct scenario {
@@ -271,63 +272,9 @@ static char *help_filter(int key, const char *text, void *input)
 
 /*
  * Usage errors are one line on stderr, as in mlockcheck: the callers
- * (and a person) read the first line of stderr and the exit status 2.
- * argp follows its "mlockstress: message" line with a "Try
- * `mlockstress --help'..." one, and getopt has already printed its own
- * line for an unknown option or a missing argument: argp's error stream
- * keeps only the lines that start with "mlockstress: ".
+ * (and a person) read the first line of stderr and the exit status 2
+ * (argp_err.h).
  */
-#define ERR_PREFIX	"mlockstress: "
-
-struct err_filter {
-	size_t pos;		/* characters of the line that matched so far */
-	bool keep, drop;	/* decided for the rest of the line */
-};
-
-static ssize_t err_filter_write(void *cookie, const char *buf, size_t len)
-{
-	struct err_filter *f = cookie;
-	size_t i, from = 0;
-
-	for (i = 0; i < len; i++) {
-		/* A line may arrive in pieces: match the prefix across calls. */
-		if (!f->keep && !f->drop) {
-			if (buf[i] == ERR_PREFIX[f->pos]) {
-				if (!ERR_PREFIX[++f->pos]) {
-					fputs(ERR_PREFIX, stderr);
-					f->keep = true;
-					from = i + 1;
-				}
-				continue;
-			}
-			f->drop = true;
-		}
-		if (buf[i] == '\n') {
-			if (f->keep)
-				fwrite(buf + from, 1, i + 1 - from, stderr);
-			*f = (struct err_filter){ 0 };
-		}
-	}
-	if (f->keep)
-		fwrite(buf + from, 1, len - from, stderr);
-	return len;
-}
-
-static FILE *err_filter(void)
-{
-	static struct err_filter f;
-	FILE *stream;
-
-	stream = fopencookie(&f, "w", (cookie_io_functions_t){
-		.write = err_filter_write,
-	});
-	if (!stream)
-		return stderr;
-	/* Line buffered, so that nothing waits for exit() to be seen. */
-	setvbuf(stream, NULL, _IOLBF, 0);
-	return stream;
-}
-
 /*
  * A count or a seed: strtoull() takes "-5" as ULLONG_MAX - 4 and "" as 0,
  * and neither is a number the user meant. *end is where parsing stopped.
@@ -465,7 +412,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP);
 		break;
 	case ARGP_KEY_INIT:
-		state->err_stream = err_filter();
+		state->err_stream = argp_err_stream("mlockstress: ");
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
