@@ -96,11 +96,12 @@ kprobes_off() {
 	echo "$KBUF0" > "$T/buffer_size_kb"
 }
 
-VARIANTS="baseline nohooks hooks mlockcheck kprobes"
+VARIANTS="baseline nohooks hooks writers mlockcheck kprobes"
 setup() {
 	case "$1" in
 	nohooks) insmod "$KO" rmap_hooks=0 ;;
 	hooks) insmod "$KO" ;;
+	writers) insmod "$KO" attribute_writers=1 ;;
 	mlockcheck)
 		insmod "$KO"
 		/mw/mlockcheck -i 1 > /tmp/mlockcheck.bench 2>&1 &
@@ -115,7 +116,7 @@ setup() {
 }
 teardown() {
 	case "$1" in
-	nohooks|hooks) rmmod mlockwatch ;;
+	nohooks|hooks|writers) rmmod mlockwatch ;;
 	mlockcheck) kill -INT "$MC_PID"; wait "$MC_PID" 2>/dev/null; rmmod mlockwatch ;;
 	kprobes) kprobes_off ;;
 	esac
@@ -142,7 +143,7 @@ say G bench_mib "$BENCH_MIB"
 run() {
 	local name=$1 v=$2 r=$3 out o0 c=
 	shift 3
-	case "$v" in nohooks|hooks|mlockcheck) c="-c $MW" ;; esac
+	case "$v" in nohooks|hooks|writers|mlockcheck) c="-c $MW" ;; esac
 	[ "$v" = kprobes ] && drained && o0=$(overrun)
 	out=$("$B" $c "$@" 2>/dev/null)
 	say R "$name" "$v" "$r" "$(echo "$out" | tail -n1)"

@@ -312,8 +312,13 @@ const struct mw_hook_desc mw_hook_descs[] = {
 	HOOK("batch", MW_ROLE_BATCH, MW_MECH_KRETPROBE, MW_HOOK_REQUIRED, sym_batch),
 	HOOK("drain_remote", MW_ROLE_DRAIN_REMOTE, MW_MECH_KRETPROBE, MW_HOOK_REQUIRED,
 	     sym_drain_remote),
-	HOOK("nr_mlock_write", MW_ROLE_NR_MLOCK_WRITE, MW_MECH_FTRACE, MW_HOOK_REQUIRED,
-	     sym_nr_mlock_write),
+	/*
+	 * Every vmstat update of every item runs it, for NR_MLOCK only: the
+	 * kernel's own identity already catches a wrong NR_MLOCK, so this
+	 * hook, which only names the writer, is opt-in (attribute_writers=1).
+	 */
+	HOOK("nr_mlock_write", MW_ROLE_NR_MLOCK_WRITE, MW_MECH_FTRACE,
+	     MW_HOOK_REQUIRED | MW_HOOK_WRITERS, sym_nr_mlock_write),
 	HOOK("free", MW_ROLE_FREE, MW_MECH_TRACEPOINT, MW_HOOK_REQUIRED, sym_free),
 	HOOK("split", MW_ROLE_SPLIT, MW_MECH_KRETPROBE, MW_HOOK_IF_THP, sym_split),
 	/* Only kernels with non-uniform splits have it. */

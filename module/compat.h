@@ -87,6 +87,7 @@ enum mw_role {
 /* Hook flags. */
 #define MW_HOOK_REQUIRED	BIT(0)	/* loading fails without it */
 #define MW_HOOK_RMAP		BIT(1)	/* switched by the rmap_hooks parameter */
+#define MW_HOOK_WRITERS		BIT(2)	/* switched by attribute_writers */
 
 struct mw_hook_desc {
 	const char *label;		/* a name for the hooks view */

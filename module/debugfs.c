@@ -32,6 +32,18 @@ static const char *const mw_keys[MW_NR_SUMMARY_KEYS] = {
 #undef MW_SUMMARY_KEY
 };
 
+/*
+ * A figure only the NR_MLOCK writer hook makes: "-" without it
+ * (attribute_writers=0), where a 0 would read as "no write seen".
+ */
+static void summary_writer_long(struct seq_file *m, const char *key, long v)
+{
+	if (mw_attribute_writers)
+		seq_printf(m, "%s: %ld\n", key, v);
+	else
+		seq_printf(m, "%s: -\n", key);
+}
+
 static int summary_show(struct seq_file *m, void *v)
 {
 	struct mw_witness_totals w;
@@ -49,6 +61,8 @@ static int summary_show(struct seq_file *m, void *v)
 	seq_printf(m, "version: %s\n", MLOCKWATCH_VERSION);
 	seq_printf(m, "kernel: %s\n", init_utsname()->release);
 	seq_printf(m, "rmap_hooks: %d\n", mw_rmap_hooks);
+	seq_printf(m, "%s: %d\n", mw_keys[MW_KEY_ATTRIBUTE_WRITERS],
+		   mw_attribute_writers);
 	seq_printf(m, "%s: %d\n", mw_keys[MW_KEY_INCOMPLETE], mw_control_incomplete());
 	seq_printf(m, "%s: ", mw_keys[MW_KEY_INCOMPLETE_REASONS]);
 	mw_control_show_incomplete(m);
@@ -67,20 +81,27 @@ static int summary_show(struct seq_file *m, void *v)
 
 	witnessed_delta = (long)(w.mlocked_pages - w.munlocked_pages -
 				 w.stranded_pages - w.cleared_pages);
-	seq_printf(m, "%s: %lu\n", mw_keys[MW_KEY_WITNESSED_MLOCKED], w.mlocked_pages);
+	summary_writer_long(m, mw_keys[MW_KEY_WITNESSED_MLOCKED],
+			    (long)w.mlocked_pages);
 	seq_printf(m, "%s: %lu\n", mw_keys[MW_KEY_WITNESSED_MUNLOCKED], w.munlocked_pages);
 	seq_printf(m, "%s: %lu\n", mw_keys[MW_KEY_WITNESSED_STRANDED], w.stranded_pages);
 	seq_printf(m, "%s: %lu\n", mw_keys[MW_KEY_WITNESSED_CLEARED], w.cleared_pages);
-	seq_printf(m, "witnessed_nr_mlock_delta: %ld\n", witnessed_delta);
-	for (i = 0; i < MW_NR_CAUSES; i++)
-		if (i != MW_CAUSE_UNKNOWN)
-			seq_printf(m, "nr_mlock_by_%s: %ld\n", mw_cause_name(i),
-				   w.nr_mlock_by[i]);
-	seq_printf(m, "nr_mlock_unattributed: %ld\n",
-		   w.nr_mlock_by[MW_CAUSE_UNKNOWN]);
-	seq_printf(m, "nr_mlock_unattributed_writes: %lu\n", w.unattributed_writes);
+	summary_writer_long(m, "witnessed_nr_mlock_delta", witnessed_delta);
+	for (i = 0; i < MW_NR_CAUSES; i++) {
+		char key[32];
+
+		if (i == MW_CAUSE_UNKNOWN)
+			continue;
+		snprintf(key, sizeof(key), "nr_mlock_by_%s", mw_cause_name(i));
+		summary_writer_long(m, key, w.nr_mlock_by[i]);
+	}
+	summary_writer_long(m, "nr_mlock_unattributed",
+			    w.nr_mlock_by[MW_CAUSE_UNKNOWN]);
+	summary_writer_long(m, "nr_mlock_unattributed_writes",
+			    (long)w.unattributed_writes);
 	mw_witness_first_unattributed(first, sizeof(first));
-	seq_printf(m, "nr_mlock_unattributed_first_caller: %s\n", first);
+	seq_printf(m, "nr_mlock_unattributed_first_caller: %s\n",
+		   mw_attribute_writers ? first : "-");
 	seq_printf(m, "witnessed_culled_in_batch: %lu\n", w.culled_in_batch);
 	seq_printf(m, "witnessed_rescued_in_batch: %lu\n", w.rescued_in_batch);
 	seq_printf(m, "mlock_calls: %lu\n", w.mlock_calls);

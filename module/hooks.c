@@ -38,7 +38,7 @@ struct mw_hook {
 	const struct mw_hook_desc *desc;
 	const struct mw_symbol *sym;	/* the candidate this kernel has */
 	bool active;
-	bool disabled;			/* by the rmap_hooks parameter */
+	bool disabled;			/* by rmap_hooks or attribute_writers */
 	unsigned long __percpu *hits;
 	union {
 		struct kretprobe krp;
@@ -314,6 +314,7 @@ static bool mw_hook_desc_ok(const struct mw_hook_desc *d)
 /**
  * mw_hooks_init() - resolve and attach every hook of compat.c
  * @rmap_hooks: attach the rmap attribution hooks too
+ * @writers: attach the NR_MLOCK writer hook too (attribute_writers)
  * @force_missing: a symbol name to treat as absent (for testing the
  *                 refusal to load on unsupported kernels), or ""
  *
@@ -323,7 +324,7 @@ static bool mw_hook_desc_ok(const struct mw_hook_desc *d)
  *
  * Return: 0 or a negative errno; nothing stays attached on failure.
  */
-int mw_hooks_init(bool rmap_hooks, const char *force_missing)
+int mw_hooks_init(bool rmap_hooks, bool writers, const char *force_missing)
 {
 	unsigned int i;
 	int err;
@@ -347,7 +348,8 @@ int mw_hooks_init(bool rmap_hooks, const char *force_missing)
 			err = -ENOMEM;
 			goto fail;
 		}
-		if ((h->desc->flags & MW_HOOK_RMAP) && !rmap_hooks) {
+		if (((h->desc->flags & MW_HOOK_RMAP) && !rmap_hooks) ||
+		    ((h->desc->flags & MW_HOOK_WRITERS) && !writers)) {
 			h->disabled = true;
 			continue;
 		}

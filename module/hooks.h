@@ -4,7 +4,7 @@
 
 #include <linux/seq_file.h>
 
-int mw_hooks_init(bool rmap_hooks, const char *force_missing);
+int mw_hooks_init(bool rmap_hooks, bool writers, const char *force_missing);
 void mw_hooks_exit(void);
 
 /* The hooks view: one line per hook. */

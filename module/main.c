@@ -23,6 +23,10 @@ bool mw_rmap_hooks = true;
 module_param_named(rmap_hooks, mw_rmap_hooks, bool, 0444);
 MODULE_PARM_DESC(rmap_hooks, "Hook the rmap add/remove paths for attribution (default on; the hottest hooks)");
 
+bool mw_attribute_writers;
+module_param_named(attribute_writers, mw_attribute_writers, bool, 0444);
+MODULE_PARM_DESC(attribute_writers, "Hook mod_zone_page_state to attribute every NR_MLOCK write to its caller (default off: a callback on every vmstat update; the identity catches a wrong NR_MLOCK without it)");
+
 static char *mw_force_missing = "";
 module_param_named(force_missing_symbol, mw_force_missing, charp, 0444);
 MODULE_PARM_DESC(force_missing_symbol, "Testing only: treat this kernel symbol as absent");
@@ -66,7 +70,7 @@ static int __init mlockwatch_init(void)
 	mw_witness_init();
 	/* Baseline first, so that nothing the hooks see predates it. */
 	mw_control_init();
-	err = mw_hooks_init(mw_rmap_hooks, mw_force_missing);
+	err = mw_hooks_init(mw_rmap_hooks, mw_attribute_writers, mw_force_missing);
 	if (err)
 		goto fail_table;
 	/* After the hooks, so that no folio falls between the two. */

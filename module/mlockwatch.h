@@ -4,8 +4,9 @@
 
 #define MLOCKWATCH_VERSION	"0.1"
 
-/* The rmap_hooks module parameter (main.c), for the summary. */
+/* The rmap_hooks and attribute_writers module parameters (main.c). */
 extern bool mw_rmap_hooks;
+extern bool mw_attribute_writers;
 
 int mw_debugfs_init(void);
 void mw_debugfs_exit(void);

@@ -29,8 +29,9 @@ identity() {
 
 path=
 grep -q ' /mnt ' /proc/mounts && path="--path /mnt"
-# With the module loaded, so that its witness meets every path.
-mw_load
+# With the module loaded, so that its witness meets every path, the
+# NR_MLOCK writer hook included.
+mw_load attribute_writers=1
 # On a kernel with the known mremap(DONTUNMAP) bug (tests/known-kernel-
 # bugs), a random mremap run fails whenever two locked regions happen to
 # share a VMA: it runs below with a seed that is known to show the bug.

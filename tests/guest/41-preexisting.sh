@@ -12,7 +12,8 @@ region_start $mib
 region_cmd touch
 region_cmd lock
 drain
-mw_load || ktap_exit_fail_msg "insmod failed"
+# With the writer hook: the witnessed NR_MLOCK change is judged below.
+mw_load attribute_writers=1 || ktap_exit_fail_msg "insmod failed"
 pre=$(mw_summary preexisting_pages)
 if [ "$pre" -ge "$pages" ]; then
 	ktap_test_pass "preexisting_pages ($pre) covers the $mib MiB locked before load"

@@ -6,7 +6,8 @@
 ktap_print_header
 ktap_set_plan 8
 
-mw_load || ktap_exit_fail_msg "insmod failed"
+# With the writer hook, whose witnessed_mlocked_pages reset must zero.
+mw_load attribute_writers=1 || ktap_exit_fail_msg "insmod failed"
 for bad in "bogus" "reset extra" "$(printf 'reset\nreset')" \
 	"a-very-long-verb-that-does-not-fit-anywhere-at-all"; do
 	before=$(mw_summary selftest)

@@ -64,7 +64,9 @@ for v in 64 67108864; do
 done
 
 # --- least privilege ------------------------------------------------------
-mw_load || ktap_exit_fail_msg "insmod failed"
+# The writer hook on, and mlockcheck's (-w): both name an unattributed
+# writer below, and neither may show its address.
+mw_load attribute_writers=1 || ktap_exit_fail_msg "insmod failed"
 expect_eq "control is 0200, every other file 0400, all owned by root" \
 	"control:200:0 folios:400:0 hooks:400:0 mismatches:400:0 mms:400:0 summary:400:0" \
 	"$(for f in $FILES; do printf '%s:%s ' "$f" "$(stat -c '%a:%u' "$MW_DEBUGFS/$f")"; done | sed 's/ $//')"
@@ -114,10 +116,10 @@ region_cmd touch
 region_cmd lock
 insmod "$MW_DIR/mlockinject.ko"
 # Two stray NR_MLOCK writes (+5 then -5): an unattributed first caller.
-"$MC" -i 0.5 -- sh -c "echo 'nr_mlock 5' > $INJ; echo 'nr_mlock -5' > $INJ" > /tmp/mc.text 2>&1
-"$MC" -i 0.5 --json -- sh -c "echo 'nr_mlock 5' > $INJ; echo 'nr_mlock -5' > $INJ" > /tmp/mc.json 2>&1
-"$MC" --once > /tmp/mc.once 2>&1
-"$MC" --once --exact --json > /tmp/mc.oncejson 2>&1
+"$MC" -w -i 0.5 -- sh -c "echo 'nr_mlock 5' > $INJ; echo 'nr_mlock -5' > $INJ" > /tmp/mc.text 2>&1
+"$MC" -w -i 0.5 --json -- sh -c "echo 'nr_mlock 5' > $INJ; echo 'nr_mlock -5' > $INJ" > /tmp/mc.json 2>&1
+"$MC" -w --once > /tmp/mc.once 2>&1
+"$MC" -w --once --exact --json > /tmp/mc.oncejson 2>&1
 named=$(mw_summary nr_mlock_unattributed_first_caller)
 rmmod mlockinject
 gone=$(mw_summary nr_mlock_unattributed_first_caller)

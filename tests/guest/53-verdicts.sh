@@ -31,7 +31,8 @@ traced() {
 	grep -c "verdict=$1 pfn=$(printf '%#x' "$2") " $T/trace
 }
 
-mw_load
+# With the writer hook: the unattributed verdict below needs it.
+mw_load attribute_writers=1
 insmod "$MW_DIR/mlockinject.ko"
 echo > $T/trace
 echo 1 > $T/events/mlockwatch/mlockwatch_mismatch/enable
