@@ -439,6 +439,12 @@ static void setup(bool *have_mod)
 	skel->links.page_free = bpf_program__attach(skel->progs.page_free);
 	if (!skel->links.page_free)
 		die_setup("cannot attach to the mm_page_free tracepoint: %s%s", strerror(errno), VHINT);
+	if (env.verbose && !bpf_batches)
+		fprintf(stderr, "mlockcheck: batch processor, dead-CPU batch drain: left to mlockwatch (--bpf-batches brackets them too)\n");
+	if (env.verbose)
+		fprintf(stderr, "mlockcheck: NR_MLOCK writers: %s\n",
+			bpf_writers ? "kprobes on mod_zone_page_state, __mod_zone_page_state" :
+				      "not attributed (-w attributes them)");
 	for (i = 0; bpf_batches && i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		struct hook *h = &hooks[i];
 		struct bpf_link *l1, *l2 = NULL;
