@@ -278,11 +278,14 @@ static void stray_writer_lean(struct sample *b, struct sample *s)
 	lean(b, s);
 }
 
-/* An unattributed write, a lost free, a lost mlock: BPF's alone. */
+/*
+ * An unattributed write, a lost free, a lost mlock: BPF's alone. The
+ * counters keep what they say, so that only the flag stops the check.
+ */
 static void unattributed_writes_no_w(struct sample *b, struct sample *s)
 {
 	unattributed_writes(b, s);
-	no_w(b, s);
+	s->bpf_writers = b->bpf_writers = false;
 }
 
 static void bpf_lost_free_no_w(struct sample *b, struct sample *s)
