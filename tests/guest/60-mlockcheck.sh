@@ -109,8 +109,12 @@ ef=/sys/kernel/tracing/enabled_functions
 batch=$(awk '$3 == "mlock_folio_batch" || $3 == "mlock_pagevec" { print $3; exit }' /proc/kallsyms)
 # ftrace_users ARGS...: while mlockcheck ARGS runs, the ftrace users of
 # mod_zone_page_state, __mod_zone_page_state and the batch processor
-# (enabled_functions' "(N)"; 0 when not there)
+# (enabled_functions' "(N)"; 0 when not there), once it has set up (its
+# header printed; $out is emptied first, or the last run's header would
+# pass for it), then its exit status on SIGTERM (a background job
+# ignores SIGINT until mlockcheck installs its handler)
 ftrace_users() {
+	: > $out
 	"$MC" -i 0.5 -d 60 "$@" > $out 2>&1 &
 	mc=$!
 	i=0
@@ -121,7 +125,7 @@ ftrace_users() {
 	for f in mod_zone_page_state __mod_zone_page_state $batch; do
 		awk -v f=$f '$1 == f { n = $2; gsub(/[()]/, "", n) } END { printf "%d ", n }' $ef
 	done
-	kill -INT $mc
+	kill -TERM $mc
 	wait $mc
 	echo $?
 }
