@@ -4,7 +4,12 @@
 # of corruption the test-only injector makes (naming the invariant and
 # the exact size), incomplete (exit 4) when mlockwatch's table is too
 # small, mismatch still when the kernel's own counters disagree then, and
-# exit 2 with one line for a setup or usage error. Every JSON object
+# exit 2 with one line for a setup or usage error. The default (no -w,
+# no --bpf-batches, the module without attribute_writers=1) still catches
+# a stray NR_MLOCK write by the identity, says what it did not check, and
+# leaves the vmstat writers unhooked and the batch to the module alone
+# (enabled_functions); the checks that name a writer or count the batches
+# from BPF run with every witness on. Every JSON object
 # those runs print (once with and without the module, watching, wrapping,
 # a mismatch) is checked against tools/mlockcheck.md, the contract of
 # --json.
@@ -20,7 +25,7 @@
 # destructive: loads the test-only injector mlockinject.ko, which corrupts kernel state on purpose
 . "$(dirname "$0")/lib.sh"
 ktap_print_header
-ktap_set_plan 23
+ktap_set_plan 28
 
 MC="$MW_DIR/mlockcheck"
 INJ=/sys/kernel/debug/mlockinject/inject
@@ -88,13 +93,67 @@ expect_eq "  ... --csv wrote the header and a row per sample" \
 expect_eq "watching for 1 s with --json exits 0, its final object in mode watch" '0 "mode":"watch"' \
 	"$(run_mc -i 0.25 -d 1 --json) $(grep -o '"mode":"[a-z]*"' $out)"
 
+# What the default leaves unknown is null in JSON and empty in CSV: BPF's
+# attribution without -w, the module's witness without its writer hook.
+rc=$(run_mc --once --json --csv /tmp/mc-lean.csv)
+expect_eq "the default with the module: exit 0, the writer figures null in JSON and empty in CSV, a not-checked note" \
+	'0 "bpf_attributed":null,"bpf_unattributed":null,"module_witnessed":null, [,,] 1' \
+	"$rc $(grep -o '"bpf_attributed":[a-z0-9-]*,"bpf_unattributed":[a-z0-9-]*,"module_witnessed":[a-z0-9-]*,' $out | head -n1) [$(awk -F, 'NR == 2 { print $5 "," $6 "," $7 }' /tmp/mc-lean.csv)] $(grep -c '"final":true.*"notes":"not checked: witness-bpf' $out)"
+
+# The ftrace users of the hot functions while a mlockcheck runs: without
+# -w no kprobe on the vmstat writers, and with the module the batch
+# processor has the module's hook alone (two users would put ftrace on
+# its slow list function); -w --bpf-batches adds both.
+ef=/sys/kernel/tracing/enabled_functions
+[ -r $ef ] || ef=/sys/kernel/debug/tracing/enabled_functions
+batch=$(awk '$3 == "mlock_folio_batch" || $3 == "mlock_pagevec" { print $3; exit }' /proc/kallsyms)
+# ftrace_users ARGS...: while mlockcheck ARGS runs, the ftrace users of
+# mod_zone_page_state, __mod_zone_page_state and the batch processor
+# (enabled_functions' "(N)"; 0 when not there), once it has set up (its
+# header printed; $out is emptied first, or the last run's header would
+# pass for it), then its exit status on SIGTERM (a background job
+# ignores SIGINT until mlockcheck installs its handler)
+ftrace_users() {
+	: > $out
+	"$MC" -i 0.5 -d 60 "$@" > $out 2>&1 &
+	mc=$!
+	i=0
+	while ! grep -q 'VERDICT' $out && kill -0 $mc 2> /dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	for f in mod_zone_page_state __mod_zone_page_state $batch; do
+		awk -v f=$f '$1 == f { n = $2; gsub(/[()]/, "", n) } END { printf "%d ", n }' $ef
+	done
+	kill -TERM $mc
+	wait $mc
+	echo $?
+}
+expect_eq "a default mlockcheck with the module: no ftrace user on mod_zone_page_state or __mod_zone_page_state, one on $batch (the module's), exit 0" \
+	"0 0 1 0" "$(ftrace_users)"
+expect_eq "  ... with -w --bpf-batches: one on each writer (mlockcheck's kprobes), two on $batch" \
+	"1 1 2 0" "$(ftrace_users -w --bpf-batches)"
+
 # A fresh table for the injections: a folio the stress left overcounted
 # (above) would stay in mismatches and add to every count below.
 mw_unload
 mw_load
 insmod "$MW_DIR/mlockinject.ko"
-# NR_MLOCK += 5 by a stray writer
+# NR_MLOCK += 5 by a stray writer, with the defaults: no witness names
+# it, the identity (the kernel's own counters) still breaks by 5
 rc=$(run_mc -i 0.5 -- sh -c "echo 'nr_mlock 5' > $INJ")
+show 8
+expect_eq "default (no -w, the module without attribute_writers=1): NR_MLOCK += 5 still exits 1, the identity off by exactly +5, saying how to name the writer" \
+	"1 1" "$rc $(grep -c '^MISMATCH identity: expected .*, delta +5: .*; to name the writer, run mlockcheck with -w and load mlockwatch.ko with attribute_writers=1$' $out)"
+expect_eq "  ... one note names what was not checked (and how to check it), and no witness or unattributed line" \
+	"1 0" "$(grep -c '^note: .*not checked: witness-bpf, unattributed and events-bpf unevictable_pgs_mlocked (.*-w), events-bpf unevictable_pgs_munlocked and unevictable_pgs_stranded (.*--bpf-batches), witness-module and events-module unevictable_pgs_mlocked (.*attribute_writers=1)' $out) \
+$(grep -Ec '^(MISMATCH|NOT JUDGED) (witness-|unattributed)' $out)"
+rmmod mlockinject
+# Every witness on, to name the writer: the module's hook and -w
+mw_unload
+mw_load attribute_writers=1
+insmod "$MW_DIR/mlockinject.ko"
+rc=$(run_mc -w -i 0.5 -- sh -c "echo 'nr_mlock 5' > $INJ")
 show 8
 expect_eq "NR_MLOCK += 5: exit 1" 1 "$rc"
 expect_eq "  ... the identity is off by exactly +5" 1 \
@@ -107,8 +166,9 @@ expect_eq "  ... and Mlocked now exceeds Unevictable: the stranded-folio invaria
 	"$(grep -c '^MISMATCH unevictable: ' $out)"
 rmmod mlockinject && insmod "$MW_DIR/mlockinject.ko"
 
-# an event counter bumped with no page behind it
-rc=$(run_mc -i 0.5 -- sh -c "echo 'event munlocked 3' > $INJ")
+# an event counter bumped with no page behind it (BPF's count of the
+# batches with the module loaded: --bpf-batches)
+rc=$(run_mc --bpf-batches -i 0.5 -- sh -c "echo 'event munlocked 3' > $INJ")
 show 6
 expect_eq "unevictable_pgs_munlocked += 3: exit 1, naming the event and its witnesses" \
 	"1 1 1" "$rc $(grep -c '^MISMATCH events-bpf: expected 3, actual 0, delta -3: unevictable_pgs_munlocked' $out) $(grep -c '^MISMATCH events-module: expected 3, actual 0, delta -3: unevictable_pgs_munlocked' $out)"
@@ -155,7 +215,10 @@ region_stop
 
 # ... but what relies only on the kernel's own counters is still judged:
 # NR_MLOCK += 5 with the table full is a mismatch of the identity, and
-# the module's witness, which the full table makes inexact, is not judged
+# the module's witness (its writer hook on), which the full table makes
+# inexact, is not judged
+mw_unload
+mw_load max_folios=64 attribute_writers=1
 insmod "$MW_DIR/mlockinject.ko"
 region_start 1
 rc=$(run_mc -i 0.5 -- sh -c "echo touch >&3; read -r x <&4; echo lock >&3; read -r x <&4; echo 'nr_mlock 5' > $INJ")
@@ -171,7 +234,7 @@ mw_emit_json $json
 # The contract: every object above, sample, final and mismatch, against
 # the field tables of tools/mlockcheck.md (types, values, required fields).
 if "$MW_DIR/mlockcheck_json" "$(dirname "$0")/mlockcheck.md" $json > $out 2>&1 &&
-	grep -q '^[0-9]* object(s), 5 final, [1-9][0-9]* mismatch(es), 0 fault(s)' $out; then
+	grep -q '^[0-9]* object(s), 6 final, [1-9][0-9]* mismatch(es), 0 fault(s)' $out; then
 	ktap_test_pass "every --json object of these runs keeps tools/mlockcheck.md's contract ($(tail -n1 $out))"
 else
 	show 30

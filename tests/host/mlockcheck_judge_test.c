@@ -16,12 +16,14 @@
 
 /*
  * Since load: 30 pages mlocked, 15 munlocked, 3 stranded, 2 cleared, so
- * NR_MLOCK 10; BPF and the module witnessed the same.
+ * NR_MLOCK 10; BPF and the module witnessed the same, every witness on
+ * (-w, --bpf-batches, attribute_writers=1).
  */
 static void consistent(struct sample *b, struct sample *s)
 {
 	memset(b, 0, sizeof(*b));
 	b->nr_exact = b->ev_from_mod = b->mod = b->mms = true;
+	b->bpf_writers = b->bpf_batches = b->mod_writers = true;
 	*s = *b;
 	s->nr_mlock = 10;
 	s->ev[MC_EV_MLOCKED] = 30;
@@ -219,6 +221,133 @@ static void no_module(struct sample *b, struct sample *s)
 	s->mms_excess_n = 1;
 }
 
+/*
+ * The witnesses a run leaves off: without -w, without --bpf-batches
+ * (the module loaded), the module without attribute_writers=1 (its
+ * witnessed mlocks then read "-", parsed as 0).
+ */
+static void no_w(struct sample *b, struct sample *s)
+{
+	b->bpf_writers = s->bpf_writers = false;
+	memset(b->bpf.nr_mlock_by, 0, sizeof(b->bpf.nr_mlock_by));
+	memset(s->bpf.nr_mlock_by, 0, sizeof(s->bpf.nr_mlock_by));
+	memset(b->bpf.writes_by, 0, sizeof(b->bpf.writes_by));
+	memset(s->bpf.writes_by, 0, sizeof(s->bpf.writes_by));
+}
+
+static void no_batches(struct sample *b, struct sample *s)
+{
+	b->bpf_batches = s->bpf_batches = false;
+	memset(b->bpf.batch_ev, 0, sizeof(b->bpf.batch_ev));
+	memset(s->bpf.batch_ev, 0, sizeof(s->bpf.batch_ev));
+}
+
+static void no_mod_writers(struct sample *b, struct sample *s)
+{
+	b->mod_writers = s->mod_writers = false;
+	b->mod_w[MOD_W_MLOCKED] = s->mod_w[MOD_W_MLOCKED] = 0;
+}
+
+/* mlockcheck's default with the module loaded by default: all three off. */
+static void lean(struct sample *b, struct sample *s)
+{
+	no_w(b, s);
+	no_batches(b, s);
+	no_mod_writers(b, s);
+}
+
+/*
+ * The stray writer as each configuration sees it: the kernel's counters
+ * move the same, only the witnesses that are on see (or miss) it.
+ */
+static void stray_writer_no_w(struct sample *b, struct sample *s)
+{
+	stray_writer(b, s);
+	no_w(b, s);
+}
+
+static void stray_writer_no_mod_writers(struct sample *b, struct sample *s)
+{
+	stray_writer(b, s);
+	no_mod_writers(b, s);
+}
+
+static void stray_writer_lean(struct sample *b, struct sample *s)
+{
+	stray_writer(b, s);
+	lean(b, s);
+}
+
+/*
+ * An unattributed write, a lost free, a lost mlock: BPF's alone. The
+ * counters keep what they say, so that only the flag stops the check.
+ */
+static void unattributed_writes_no_w(struct sample *b, struct sample *s)
+{
+	unattributed_writes(b, s);
+	s->bpf_writers = b->bpf_writers = false;
+}
+
+static void bpf_lost_free_no_w(struct sample *b, struct sample *s)
+{
+	bpf_lost_free(b, s);
+	s->bpf_writers = b->bpf_writers = false;
+}
+
+static void bpf_lost_mlock_no_w(struct sample *b, struct sample *s)
+{
+	bpf_lost_mlock(b, s);
+	s->bpf_writers = b->bpf_writers = false;
+}
+
+/* Without -w the batches' rows of events-bpf are still judged. */
+static void bpf_extra_stranded_no_w(struct sample *b, struct sample *s)
+{
+	bpf_extra_stranded(b, s);
+	s->bpf_writers = b->bpf_writers = false;
+}
+
+static void bpf_extra_stranded_no_batches(struct sample *b, struct sample *s)
+{
+	bpf_extra_stranded(b, s);
+	s->bpf_batches = b->bpf_batches = false;
+}
+
+static void bpf_extra_cleared(struct sample *b, struct sample *s)
+{
+	s->bpf.cleared_pages += 1;
+}
+
+/* mm_page_free stays attached: the cleared row does not need the batches. */
+static void bpf_extra_cleared_lean(struct sample *b, struct sample *s)
+{
+	bpf_extra_cleared(b, s);
+	lean(b, s);
+}
+
+static void module_extra_clear_no_mod_writers(struct sample *b, struct sample *s)
+{
+	module_extra_clear(b, s);
+	no_mod_writers(b, s);
+}
+
+static void module_extra_mlock(struct sample *b, struct sample *s)
+{
+	s->mod_w[MOD_W_MLOCKED] += 1;
+}
+
+static void module_extra_mlock_no_mod_writers(struct sample *b, struct sample *s)
+{
+	module_extra_mlock(b, s);
+	s->mod_writers = b->mod_writers = false;
+}
+
+static void module_events_only_no_mod_writers(struct sample *b, struct sample *s)
+{
+	module_events_only(b, s);
+	s->mod_writers = b->mod_writers = false;
+}
+
 struct judge_case {
 	const char *name;
 	void (*breaks)(struct sample *b, struct sample *s);
@@ -281,6 +410,39 @@ static const struct judge_case cases[] = {
 	  SRC_UNCHECKED, "incomplete", EXIT_INCOMPLETE },
 	{ "the summary not read at the start: its witness not compared", summary_unread_at_start,
 	  true, "", 0, 0, SRC_UNCHECKED, "incomplete", EXIT_INCOMPLETE },
+	/* What a run leaves off is not checked, and is no inexactness: ok is ok. */
+	{ "lean default, consistent: ok, not incomplete", lean, true, "", 0, 0, 0, "ok", EXIT_OK },
+	{ "stray writer without -w: no BPF witness", stray_writer_no_w, true,
+	  "identity witness-module", 10, 13, 0, "mismatch", EXIT_MISMATCH },
+	{ "stray writer, the module without attribute_writers: no module witness",
+	  stray_writer_no_mod_writers, true, "identity witness-bpf unattributed", 10, 13, 0,
+	  "mismatch", EXIT_MISMATCH },
+	{ "stray writer, lean default: the identity alone catches it", stray_writer_lean, true,
+	  "identity", 10, 13, 0, "mismatch", EXIT_MISMATCH },
+	{ "unattributed writes without -w: not checked", unattributed_writes_no_w, true, "", 0, 0, 0,
+	  "ok", EXIT_OK },
+	{ "witness-bpf without -w: not checked", bpf_lost_free_no_w, true, "", 0, 0, 0,
+	  "ok", EXIT_OK },
+	{ "BPF's mlocks without -w: neither witness-bpf nor its events-bpf row",
+	  bpf_lost_mlock_no_w, true, "", 0, 0, 0, "ok", EXIT_OK },
+	{ "events-bpf stranded without -w: still checked", bpf_extra_stranded_no_w, true,
+	  "events-bpf", 3, 4, 0, "mismatch", EXIT_MISMATCH },
+	{ "events-bpf stranded without --bpf-batches: not checked", bpf_extra_stranded_no_batches,
+	  true, "", 0, 0, 0, "ok", EXIT_OK },
+	{ "events-bpf cleared: checked", bpf_extra_cleared, true, "events-bpf", 2, 3, 0,
+	  "mismatch", EXIT_MISMATCH },
+	{ "events-bpf cleared, lean default: still checked (mm_page_free)", bpf_extra_cleared_lean,
+	  true, "events-bpf", 2, 3, 0, "mismatch", EXIT_MISMATCH },
+	{ "the module's extra clear without attribute_writers: events-module's row only",
+	  module_extra_clear_no_mod_writers, true, "events-module", 2, 3, 0, "mismatch",
+	  EXIT_MISMATCH },
+	{ "the module's extra mlock", module_extra_mlock, true, "witness-module events-module",
+	  10, 11, 0, "mismatch", EXIT_MISMATCH },
+	{ "the module's extra mlock without attribute_writers: not checked",
+	  module_extra_mlock_no_mod_writers, true, "", 0, 0, 0, "ok", EXIT_OK },
+	{ "the module's events without attribute_writers: the munlocked row still checked",
+	  module_events_only_no_mod_writers, true, "events-module", 15, 16, 0, "mismatch",
+	  EXIT_MISMATCH },
 };
 
 static void describe(const struct check *c, char *buf, size_t size)
@@ -350,6 +512,77 @@ TEST(details_name_the_cause)
 	check(&b, &s, true, &c);
 	EXPECT_EQ((unsigned int)(SRC_MODULE | SRC_BPF), c.incomplete);
 	EXPECT_TRUE(strstr(c.why, "mlockwatch is incomplete: table_full; 1 batch(es)") == c.why);
+}
+
+/* An identity break with no writer named says how to name it. */
+TEST(identity_says_how_to_name_the_writer)
+{
+	struct sample b, s;
+	struct check c;
+
+	consistent(&b, &s);
+	stray_writer(&b, &s);
+	check(&b, &s, true, &c);
+	EXPECT_TRUE(strstr(c.f[0].detail, "to name the writer") == NULL);
+	stray_writer_lean(&b, &s);
+	check(&b, &s, true, &c);
+	ASSERT_EQ(1, c.n);
+	EXPECT_TRUE(strstr(c.f[0].detail, "; to name the writer, run mlockcheck with -w and load mlockwatch.ko with attribute_writers=1") != NULL);
+	/* Without the module too: -w is the way, and the module's hook. */
+	s.mod = b.mod = false;
+	check(&b, &s, true, &c);
+	EXPECT_TRUE(strstr(c.f[0].detail, "with -w and load mlockwatch.ko with attribute_writers=1") != NULL);
+	/* The module's hook on: its summary names the writer already. */
+	consistent(&b, &s);
+	stray_writer_no_w(&b, &s);
+	check(&b, &s, true, &c);
+	EXPECT_TRUE(strstr(c.f[0].detail, "run mlockcheck with -w (mlockwatch's summary names it too: nr_mlock_unattributed_first_caller)") != NULL);
+	/* -w without the module's hook: unattributed names it. */
+	consistent(&b, &s);
+	stray_writer_no_mod_writers(&b, &s);
+	check(&b, &s, true, &c);
+	EXPECT_TRUE(strstr(c.f[0].detail, "to name the writer") == NULL);
+}
+
+/* What a run leaves off is said in one note, and only what is off. */
+TEST(not_checked_note)
+{
+	struct sample b, s;
+	char notes[1024] = "";
+
+	consistent(&b, &s);
+	note_unchecked(&s, notes, sizeof(notes));
+	EXPECT_STREQ("", notes);
+
+	lean(&b, &s);
+	note_unchecked(&s, notes, sizeof(notes));
+	EXPECT_STREQ("not checked: witness-bpf, unattributed and events-bpf unevictable_pgs_mlocked (BPF attributes NR_MLOCK writes only with -w), events-bpf unevictable_pgs_munlocked and unevictable_pgs_stranded (mlockwatch.ko hooks the batches: BPF brackets them too only with --bpf-batches), witness-module and events-module unevictable_pgs_mlocked (mlockwatch.ko was loaded without attribute_writers=1)",
+		     notes);
+
+	/* Without the module: the batches are BPF's, no module hook to miss. */
+	consistent(&b, &s);
+	no_w(&b, &s);
+	s.mod = false;
+	s.mod_writers = false;
+	notes[0] = '\0';
+	note_unchecked(&s, notes, sizeof(notes));
+	EXPECT_STREQ("not checked: witness-bpf, unattributed and events-bpf unevictable_pgs_mlocked (BPF attributes NR_MLOCK writes only with -w)",
+		     notes);
+
+	consistent(&b, &s);
+	no_batches(&b, &s);
+	notes[0] = '\0';
+	note_unchecked(&s, notes, sizeof(notes));
+	EXPECT_TRUE(strstr(notes, "not checked: events-bpf unevictable_pgs_munlocked") == notes);
+	EXPECT_TRUE(strstr(notes, "-w") == NULL);
+	EXPECT_TRUE(strstr(notes, "attribute_writers") == NULL);
+
+	consistent(&b, &s);
+	no_mod_writers(&b, &s);
+	snprintf(notes, sizeof(notes), "an earlier note");
+	note_unchecked(&s, notes, sizeof(notes));
+	EXPECT_STREQ("an earlier note; not checked: witness-module and events-module unevictable_pgs_mlocked (mlockwatch.ko was loaded without attribute_writers=1)",
+		     notes);
 }
 
 /* What could not be looked at is named, in the order it was found. */
@@ -650,6 +883,47 @@ TEST(summary_parser)
 	EXPECT_EQ(7ULL, s.ev[MC_EV_CULLED]);
 	EXPECT_EQ(12ULL, s.ev[MC_EV_CLEARED]);
 	EXPECT_TRUE(s.ev_from_mod);
+	EXPECT_FALSE(s.mod_writers);
+}
+
+/*
+ * Format 2 without the writer hook: attribute_writers 0 and "-" for its
+ * figures, which read as 0 and never as an error; with it, numbers.
+ */
+TEST(summary_parser_writer_hook)
+{
+	static const char *const off[] = {
+		"format: 2\n", "attribute_writers: 0\n", "nr_mlock: 10\n",
+		"witnessed_mlocked_pages: -\n", "witnessed_munlocked_pages: 15\n",
+		"witnessed_stranded_pages: 3\n", "witnessed_cleared_pages: 2\n",
+		"witnessed_nr_mlock_delta: -\n", "nr_mlock_by_mlock: -\n",
+		"nr_mlock_unattributed: -\n", "nr_mlock_unattributed_writes: -\n",
+		"nr_mlock_unattributed_first_caller: -\n",
+	};
+	struct sample s;
+	unsigned int i;
+	char line[128];
+
+	memset(&s, 0, sizeof(s));
+	s.mod_w[MOD_W_MLOCKED] = 77;
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+		snprintf(line, sizeof(line), "%s", off[i]);
+		parse_summary_line(&s, line);
+	}
+	EXPECT_FALSE(s.mod_writers);
+	EXPECT_EQ(0, s.mod_w[MOD_W_MLOCKED]);
+	EXPECT_EQ(15, s.mod_w[MOD_W_MUNLOCKED]);
+	EXPECT_EQ(3, s.mod_w[MOD_W_STRANDED]);
+	EXPECT_EQ(2, s.mod_w[MOD_W_CLEARED]);
+	EXPECT_EQ(10, s.nr_mlock);
+
+	memset(&s, 0, sizeof(s));
+	snprintf(line, sizeof(line), "attribute_writers: 1\n");
+	parse_summary_line(&s, line);
+	snprintf(line, sizeof(line), "witnessed_mlocked_pages: 30\n");
+	parse_summary_line(&s, line);
+	EXPECT_TRUE(s.mod_writers);
+	EXPECT_EQ(30, s.mod_w[MOD_W_MLOCKED]);
 }
 
 TEST(mms_lines)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # cell.sh CELL: one cell of the detection matrix, in the guest. Loads
-# mlockwatch and the injector, runs mlockcheck around a workload that
+# mlockwatch (attribute_writers=1) and the injector, runs mlockcheck
+# (-w --bpf-batches) around a workload that
 # makes CELL's corruption one second in (or none: "control"), and prints
 # one line for scripts/detection-matrix:
 #   DETECT cell=CELL exit=N invariants=A,B,... magnitude=INV:DELTA,...
@@ -38,9 +39,12 @@ if [ "${2:-}" = workload ]; then
 	exit 0
 fi
 
-insmod /mw/mlockwatch.ko || exit 1
+# Every witness on, the module's and mlockcheck's: the matrix checks
+# every verdict, the writer attribution and BPF's batch counts included,
+# which both leave out by default.
+insmod /mw/mlockwatch.ko attribute_writers=1 || exit 1
 insmod /mw/mlockinject.ko || exit 1
-/mw/mlockcheck -i 0.25 --streak 3 --json -- sh /mw/tests/cell.sh "$cell" workload > /tmp/cell.json 2>/tmp/cell.err
+/mw/mlockcheck -w --bpf-batches -i 0.25 --streak 3 --json -- sh /mw/tests/cell.sh "$cell" workload > /tmp/cell.json 2>/tmp/cell.err
 rc=$?
 final=$(grep '"final":true' /tmp/cell.json)
 invariants=$(echo "$final" | grep -o '"invariant":"[a-z-]*"' | cut -d'"' -f4 | sort -u | paste -sd, -)

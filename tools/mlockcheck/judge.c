@@ -139,8 +139,39 @@ static void check_scope(const struct sample *s, struct check *c)
 }
 
 /*
+ * How to name the writer of an identity break when no witness of this
+ * run attributes writes: the BPF kprobes need -w, the module's hook its
+ * attribute_writers=1.
+ */
+static const char *name_the_writer(const struct sample *s)
+{
+	if (s->bpf_writers)
+		return "";
+	if (s->mod && s->mod_writers)
+		return "; to name the writer, run mlockcheck with -w (mlockwatch's summary names it too: nr_mlock_unattributed_first_caller)";
+	return "; to name the writer, run mlockcheck with -w and load mlockwatch.ko with attribute_writers=1";
+}
+
+/*
+ * Which events-bpf rows this run's BPF side has a figure for: mlocked
+ * comes from the writer kprobes, munlocked and stranded from the batch
+ * brackets, cleared from mm_page_free, which is always attached.
+ */
+static bool bpf_has_event(const struct sample *s, int e)
+{
+	if (e == MC_EV_MLOCKED)
+		return s->bpf_writers;
+	if (e == MC_EV_MUNLOCKED || e == MC_EV_STRANDED)
+		return s->bpf_batches;
+	return true;
+}
+
+/*
  * Every invariant, on one pair of readings. @final: taken at quiescence,
- * so that equality must be exact and the drain invariant applies.
+ * so that equality must be exact and the drain invariant applies. A
+ * check whose witness this run did not attach (-w, --bpf-batches, the
+ * module's attribute_writers) is not made at all: a configuration, said
+ * by note_unchecked(), not an inexact reading.
  */
 void check(const struct sample *b, const struct sample *s, bool final,
 	   struct check *c)
@@ -159,31 +190,36 @@ void check(const struct sample *b, const struct sample *s, bool final,
 	 * summary read now but not then would be compared with zeros.
 	 */
 	bool mod_since = s->mod && b->mod;
+	/* Its witnessed mlocks are "-" (read as 0) unless both readings hooked the writer. */
+	bool mod_writers = mod_since && s->mod_writers && b->mod_writers;
 
 	memset(c, 0, sizeof(*c));
 	figures(b, s, &g);
 	if (g.identity)
 		found(c, "identity", 0, s->nr_mlock - g.identity, s->nr_mlock,
-		      "NR_MLOCK != unevictable_pgs_mlocked - munlocked - stranded - cleared (NR_MLOCK %s)",
-		      s->nr_exact ? "exact, from mlockwatch" : "folded by stat_refresh");
-	if (g.bpf_attr != g.d_nr)
+		      "NR_MLOCK != unevictable_pgs_mlocked - munlocked - stranded - cleared (NR_MLOCK %s)%s",
+		      s->nr_exact ? "exact, from mlockwatch" : "folded by stat_refresh",
+		      name_the_writer(s));
+	if (s->bpf_writers && g.bpf_attr != g.d_nr)
 		found(c, "witness-bpf", SRC_BPF | SRC_BASELINE, g.d_nr, g.bpf_attr,
 		      "NR_MLOCK change since start vs the writes BPF attributed to mlock, mlock_new, munlock and free");
-	if (g.bpf_unattr || s->bpf.writes_by[MC_CAUSE_UNKNOWN] != b->bpf.writes_by[MC_CAUSE_UNKNOWN])
+	if (s->bpf_writers &&
+	    (g.bpf_unattr || s->bpf.writes_by[MC_CAUSE_UNKNOWN] != b->bpf.writes_by[MC_CAUSE_UNKNOWN]))
 		found(c, "unattributed", 0, 0, g.bpf_unattr,
 		      "%llu NR_MLOCK write(s) outside the mlock paths, first from %s",
 		      s->bpf.writes_by[MC_CAUSE_UNKNOWN] - b->bpf.writes_by[MC_CAUSE_UNKNOWN],
 		      s->first_unattributed[0] ? s->first_unattributed : "?");
-	if (mod_since && g.mod_witnessed != g.d_nr)
+	if (mod_writers && g.mod_witnessed != g.d_nr)
 		found(c, "witness-module", SRC_MODULE | SRC_BASELINE, g.d_nr, g.mod_witnessed,
 		      "NR_MLOCK change since start vs mlockwatch's witnessed change");
 	for (i = 0; i < MOD_NR_W; i++) {
 		int e = evs[i];
 
-		if (g.ev_bpf[e] != g.ev_d[e])
+		if (bpf_has_event(s, e) && g.ev_bpf[e] != g.ev_d[e])
 			found(c, "events-bpf", SRC_BPF | SRC_BASELINE, g.ev_d[e], g.ev_bpf[e],
 			      "%s change since start vs BPF's count", ev_names[e]);
-		if (mod_since && s->mod_w[i] - b->mod_w[i] != g.ev_d[e])
+		if (mod_since && (mod_writers || e != MC_EV_MLOCKED) &&
+		    s->mod_w[i] - b->mod_w[i] != g.ev_d[e])
 			found(c, "events-module", SRC_MODULE | SRC_BASELINE, g.ev_d[e], s->mod_w[i] - b->mod_w[i],
 			      "%s change since start vs mlockwatch's witnessed count",
 			      ev_names[e]);
@@ -329,6 +365,33 @@ void note_add(char *notes, size_t size, const char *note)
 	size_t len = strlen(notes);
 
 	snprintf(notes + len, size - len, "%s%s", len ? "; " : "", note);
+}
+
+/*
+ * What this run does not check because it did not attach the witness,
+ * and how to have it: one note, so that an "ok" is read for what it
+ * covers. @s: the first reading (the module's attribute_writers).
+ */
+void note_unchecked(const struct sample *s, char *notes, size_t size)
+{
+	const char *off[3];
+	char note[512];
+	int n = 0, i;
+	size_t len;
+
+	if (!s->bpf_writers)
+		off[n++] = "witness-bpf, unattributed and events-bpf unevictable_pgs_mlocked (BPF attributes NR_MLOCK writes only with -w)";
+	if (!s->bpf_batches)
+		off[n++] = "events-bpf unevictable_pgs_munlocked and unevictable_pgs_stranded (mlockwatch.ko hooks the batches: BPF brackets them too only with --bpf-batches)";
+	if (s->mod && !s->mod_writers)
+		off[n++] = "witness-module and events-module unevictable_pgs_mlocked (mlockwatch.ko was loaded without attribute_writers=1)";
+	if (!n)
+		return;
+	len = snprintf(note, sizeof(note), "not checked:");
+	for (i = 0; i < n && len < sizeof(note); i++)
+		len += snprintf(note + len, sizeof(note) - len, "%s%s",
+				i ? ", " : " ", off[i]);
+	note_add(notes, size, note);
 }
 
 /*

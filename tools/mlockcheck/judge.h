@@ -40,7 +40,15 @@ struct sample {
 	long long unevictable, mlocked;	/* /proc/meminfo's, in pages */
 	struct mc_totals bpf;
 	char first_unattributed[64];	/* bpf.first_unattributed's symbol */
+	/*
+	 * What the BPF side attached: the writer kprobes (-w) and the
+	 * batch brackets (--bpf-batches, or no module at the start). The
+	 * figures of what is off are zeros, not readings: never judged.
+	 */
+	bool bpf_writers, bpf_batches;
 	bool mod;
+	/* the module's attribute_writers: its witnessed mlocks are "-" without */
+	bool mod_writers;
 	int mod_incomplete;
 	char mod_reasons[256];
 	long long mod_w[MOD_NR_W];
@@ -132,5 +140,6 @@ int exit_code(const struct check *c, int cmd_status);
 const char *exit_name(int code);
 void note_clamp(const struct sample *s, char *notes, size_t size);
 void note_add(char *notes, size_t size, const char *note);
+void note_unchecked(const struct sample *s, char *notes, size_t size);
 
 #endif /* MLOCKCHECK_JUDGE_H */

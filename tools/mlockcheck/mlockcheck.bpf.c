@@ -7,7 +7,8 @@
  *   item NR_MLOCK) is attributed to the function it returns into, by the
  *   address ranges user space found in /proc/kallsyms. These are kprobes:
  *   the return address is what attributes a write, and an fentry program
- *   cannot read it.
+ *   cannot read it. They fire several times per mlocked page and only
+ *   name the writer, so user space loads them with -w only.
  * - The batch processor (mlock_folio_batch / mlock_pagevec) is bracketed by
  *   an entry and an exit program that read this CPU's unevictable_pgs_*
  *   events: the batch runs under a local lock, so the difference is
@@ -15,7 +16,9 @@
  *   (page_alloc_cpu_dead), which drains the dead CPU's batch from a
  *   preemptible task and then folds the dead CPU's counters into its
  *   current CPU's, inside a preempted local batch's window on PREEMPT_RT:
- *   see remote_sum().
+ *   see remote_sum(). With mlockwatch.ko loaded, which hooks the same
+ *   functions, user space loads these with --bpf-batches only: a second
+ *   ftrace user on a function slows every call to it.
  * - mm_page_free, which fires before the kernel clears PG_mlocked at free,
  *   counts the PG_mlocked pages freed (unevictable_pgs_cleared).
  *

@@ -45,14 +45,14 @@
 
 static struct env {
 	double interval, duration;
-	bool once, exact, json, verbose, require_module;
+	bool once, exact, json, verbose, require_module, writers, bpf_batches;
 	int streak;
 	const char *csv, *report;
 	char **cmd;
 } env = { .interval = 1.0, .streak = 5 };
 
 /* Long-only options: the letters -p and -c are the scope, as in page-types. */
-enum { OPT_STREAK = 0x100, OPT_CSV, OPT_REPORT };
+enum { OPT_STREAK = 0x100, OPT_CSV, OPT_REPORT, OPT_BPF_BATCHES };
 
 static struct scope scope;
 
@@ -61,7 +61,8 @@ static const char doc[] =
 "Cross-check NR_MLOCK and unevictable_pgs_* against a BPF witness and\n"
 "mlockwatch.ko's shadow table.\n"
 "\n"
-"USAGE: mlockcheck [-i S] [-d S] [-p PID | -c CGROUP] [--json] [--csv FILE]\n"
+"USAGE: mlockcheck [-i S] [-d S] [-w] [--bpf-batches] [-p PID | -c CGROUP]\n"
+"                  [--json] [--csv FILE]\n"
 "       mlockcheck [OPTIONS] -- CMD [ARGS...]\n"
 "       mlockcheck --once [--exact] [-p PID | -c CGROUP]\n"
 "\n"
@@ -71,6 +72,12 @@ static const char doc[] =
 "    mlockcheck --once --exact      # drain, fold, require exact equality\n"
 "    mlockcheck --once -p 1234      # only the folios of process 1234\n"
 "    mlockcheck -c /sys/fs/cgroup/db -- CMD  # only that cgroup's folios\n"
+"    mlockcheck -w -- CMD           # and name every NR_MLOCK writer\n"
+"\n"
+"By default mlockcheck does not attribute NR_MLOCK writes (-w does) and,\n"
+"when mlockwatch.ko is loaded, leaves the batches to it (--bpf-batches\n"
+"brackets them from BPF too): the identity still catches every NR_MLOCK\n"
+"accounting break; a note names the checks left out.\n"
 "\n"
 "Exit status: 0 consistent, 1 mismatch, 2 usage or setup error,\n"
 "3 the wrapped command failed (accounting consistent), 4 incomplete\n"
@@ -87,6 +94,8 @@ static const struct argp_option opts[] = {
 	{ "json", 'j', NULL, 0, "One JSON object per sample and a final one" },
 	{ "csv", OPT_CSV, "FILE", 0, "Write the time series to FILE" },
 	{ "report", OPT_REPORT, "FILE", 0, "Write a plain-text report for a bug report to FILE" },
+	{ "writers", 'w', NULL, 0, "Attribute every NR_MLOCK write to its writer (kprobes on the vmstat writers): witness-bpf, unattributed" },
+	{ "bpf-batches", OPT_BPF_BATCHES, NULL, 0, "Bracket the mlock batches from BPF even when mlockwatch.ko hooks them: events-bpf" },
 	{ "require-module", 'm', NULL, 0, "Fail (exit 2) if mlockwatch.ko is not loaded" },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output" },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help" },
@@ -181,6 +190,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_CSV: env.csv = arg; break;
 	case OPT_REPORT: env.report = arg; break;
 	case 'm': env.require_module = true; break;
+	case 'w': env.writers = true; break;
+	case OPT_BPF_BATCHES: env.bpf_batches = true; break;
 	case 'v': env.verbose = true; break;
 	case 'h': argp_state_help(state, stderr, ARGP_HELP_STD_HELP); break;
 	case ARGP_KEY_ARG:
@@ -285,6 +296,8 @@ struct hook {
 };
 
 static struct mlockcheck_bpf *skel;
+/* What setup() attached, for every reading to carry to check(). */
+static bool bpf_writers, bpf_batches;
 static double t0;
 /* The final reading lists the scope's folios, not only its mismatches. */
 static bool scope_folios;
@@ -309,6 +322,8 @@ static void take(struct sample *s)
 	if (module_loaded())
 		read_mms(s);
 	memcpy(&s->bpf, &skel->bss->totals, sizeof(s->bpf));
+	s->bpf_writers = bpf_writers;
+	s->bpf_batches = bpf_batches;
 	k = s->bpf.first_unattributed ?
 	    ksyms__map_addr(ksyms, s->bpf.first_unattributed) : NULL;
 	snprintf(s->first_unattributed, sizeof(s->first_unattributed), "%s",
@@ -369,9 +384,30 @@ static void setup(bool *have_mod)
 	skel->rodata->nr_cpus = libbpf_num_possible_cpus();
 	skel->rodata->nr_ranges = fill_ranges((struct mc_range *)skel->rodata->ranges,
 					      MC_MAX_RANGES);
+	/*
+	 * The writer kprobes fire several times per mlocked page, mostly
+	 * with interrupts off, and only name the writer: the identity
+	 * catches the break without them. Loaded only for -w.
+	 */
+	bpf_writers = env.writers;
+	bpf_program__set_autoload(skel->progs.mod_zone_page_state, bpf_writers);
+	bpf_program__set_autoload(skel->progs.__mod_zone_page_state, bpf_writers);
+	/*
+	 * mlockwatch.ko hooks the same batch functions, and a second ftrace
+	 * user puts a function on ftrace's slow list function: with the
+	 * module there, its batch counts stand in unless --bpf-batches.
+	 */
+	bpf_batches = env.bpf_batches || !*have_mod;
 	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		struct hook *h = &hooks[i];
 
+		if (!bpf_batches) {
+			bpf_program__set_autoload(*h->fentry, false);
+			bpf_program__set_autoload(*h->fexit, false);
+			bpf_program__set_autoload(*h->kprobe, false);
+			bpf_program__set_autoload(*h->kretprobe, false);
+			continue;
+		}
 		h->sym = pick(h->names);
 		if (!h->sym)
 			die_setup("unsupported kernel: no %s function (%s...) in /proc/kallsyms",
@@ -391,17 +427,25 @@ static void setup(bool *have_mod)
 		die_setup("cannot load the BPF programs: %s%s%s", strerror(-err),
 			  lockdown_hint(), VHINT);
 
-	skel->links.mod_zone_page_state = bpf_program__attach_kprobe(
-		skel->progs.mod_zone_page_state, false, "mod_zone_page_state");
-	skel->links.__mod_zone_page_state = bpf_program__attach_kprobe(
-		skel->progs.__mod_zone_page_state, false, "__mod_zone_page_state");
-	if (!skel->links.mod_zone_page_state || !skel->links.__mod_zone_page_state)
-		die_setup("cannot attach kprobes to the NR_MLOCK writers: %s%s%s", strerror(errno),
-			  lockdown_hint(), VHINT);
+	if (bpf_writers) {
+		skel->links.mod_zone_page_state = bpf_program__attach_kprobe(
+			skel->progs.mod_zone_page_state, false, "mod_zone_page_state");
+		skel->links.__mod_zone_page_state = bpf_program__attach_kprobe(
+			skel->progs.__mod_zone_page_state, false, "__mod_zone_page_state");
+		if (!skel->links.mod_zone_page_state || !skel->links.__mod_zone_page_state)
+			die_setup("cannot attach kprobes to the NR_MLOCK writers: %s%s%s", strerror(errno),
+				  lockdown_hint(), VHINT);
+	}
 	skel->links.page_free = bpf_program__attach(skel->progs.page_free);
 	if (!skel->links.page_free)
 		die_setup("cannot attach to the mm_page_free tracepoint: %s%s", strerror(errno), VHINT);
-	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+	if (env.verbose && !bpf_batches)
+		fprintf(stderr, "mlockcheck: batch processor, dead-CPU batch drain: left to mlockwatch (--bpf-batches brackets them too)\n");
+	if (env.verbose)
+		fprintf(stderr, "mlockcheck: NR_MLOCK writers: %s\n",
+			bpf_writers ? "kprobes on mod_zone_page_state, __mod_zone_page_state" :
+				      "not attributed (-w attributes them)");
+	for (i = 0; bpf_batches && i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		struct hook *h = &hooks[i];
 		struct bpf_link *l1, *l2 = NULL;
 
@@ -496,7 +540,7 @@ int main(int argc, char **argv)
 	bool have_mod, stable, flagged = false;
 	int i, ac = argc;
 	FILE *csv = NULL;
-	char notes[512] = "";
+	char notes[1024] = "";
 	pid_t child = -1;
 	double next;
 
@@ -529,7 +573,7 @@ int main(int argc, char **argv)
 	setup(&have_mod);
 	if (!have_mod)
 		note_add(notes, sizeof(notes),
-			 "mlockwatch.ko is not loaded: checking the identity, BPF against vmstat and the events only");
+			 "mlockwatch.ko is not loaded: checking the kernel's own counters and the BPF witness only");
 	if (env.csv) {
 		csv = fopen(env.csv, "w");
 		if (!csv)
@@ -555,6 +599,7 @@ int main(int argc, char **argv)
 		else
 			take(&s);
 		base = s;
+		note_unchecked(&s, notes, sizeof(notes));
 		check(&base, &s, env.exact, &c);
 		fin.exact = env.exact;
 		print_header();
@@ -568,6 +613,7 @@ int main(int argc, char **argv)
 
 	stable = take_baseline(&base);
 	s = base;
+	note_unchecked(&base, notes, sizeof(notes));
 	if (!stable)
 		note_add(notes, sizeof(notes), "the baseline was taken during activity");
 	print_header();

@@ -70,59 +70,65 @@ static void print_scope_json(const struct sample *s)
 	printf("\"unstable_folios\":%ld}", r->unstable);
 }
 
+/* A figure as a column: @unknown ("-" in text, "" in CSV) when not known. */
+static const char *col(char *buf, size_t size, long long v, bool known,
+		       const char *unknown)
+{
+	if (known)
+		snprintf(buf, size, "%lld", v);
+	else
+		snprintf(buf, size, "%s", unknown);
+	return buf;
+}
+
 void print_row(const struct sample *b, const struct sample *s,
 	       const struct check *c, const char *verdict)
 {
+	/*
+	 * The witnesses' figures of a hook not attached (-w, the module's
+	 * attribute_writers) are zeros, not readings: not known.
+	 */
+	bool bpf = s->bpf_writers, mw = s->mod && s->mod_writers;
+	char ba[24], bu[24], mwit[24], mm[24];
 	struct figures g;
 
 	figures(b, s, &g);
 	if (json) {
 		printf("{\"version\":%d,\"time\":%.2f,\"nr_mlock\":%lld,\"nr_mlock_exact\":%s,\"identity_diff\":%lld,"
-		       "\"nr_mlock_delta\":%lld,\"bpf_attributed\":%lld,\"bpf_unattributed\":%lld,",
+		       "\"nr_mlock_delta\":%lld,",
 		       MLOCKCHECK_JSON_VERSION, s->t, s->nr_mlock, s->nr_exact ? "true" : "false", g.identity,
-		       g.d_nr, g.bpf_attr, g.bpf_unattr);
-		if (s->mod)
-			printf("\"module_witnessed\":%lld,\"module_mismatches\":%ld,",
-			       g.mod_witnessed, s->mod_mismatches);
-		else
-			printf("\"module_witnessed\":null,\"module_mismatches\":null,");
-		if (s->mms)
-			printf("\"locked_vm_mismatched_mms\":%ld,",
-			       s->mms_excess_n + s->mms_deficit_n);
-		else
-			printf("\"locked_vm_mismatched_mms\":null,");
+		       g.d_nr);
+		json_num("bpf_attributed", g.bpf_attr, bpf);
+		json_num("bpf_unattributed", g.bpf_unattr, bpf);
+		json_num("module_witnessed", g.mod_witnessed, mw);
+		json_num("module_mismatches", s->mod_mismatches, s->mod);
+		json_num("locked_vm_mismatched_mms", s->mms_excess_n + s->mms_deficit_n, s->mms);
 		if (scope) {
 			print_scope_json(s);
 			putchar(',');
 		}
 		printf("\"differences\":%d,\"verdict\":\"%s\"}\n", c->n, verdict);
 	} else {
-		char mw[24] = "-", mm[16] = "-";
-
-		if (s->mod) {
-			snprintf(mw, sizeof(mw), "%lld", g.mod_witnessed);
-			snprintf(mm, sizeof(mm), "%ld", s->mod_mismatches);
-		}
 		char sc[48] = "";
 
 		if (scope)
 			snprintf(sc, sizeof(sc), " %10lld %9lld %6s",
 				 s->scope.locked_present, s->scope.locked_mlocked,
 				 s->scope.listed ? scope_mism(s) : "-");
-		printf("%8.2f %10lld %8lld %10lld %10lld %8lld %10s %6s%s  %s\n",
-		       s->t, s->nr_mlock, g.identity, g.d_nr, g.bpf_attr,
-		       g.bpf_unattr, mw, mm, sc, verdict);
+		printf("%8.2f %10lld %8lld %10lld %10s %8s %10s %6s%s  %s\n",
+		       s->t, s->nr_mlock, g.identity, g.d_nr,
+		       col(ba, sizeof(ba), g.bpf_attr, bpf, "-"),
+		       col(bu, sizeof(bu), g.bpf_unattr, bpf, "-"),
+		       col(mwit, sizeof(mwit), g.mod_witnessed, mw, "-"),
+		       col(mm, sizeof(mm), s->mod_mismatches, s->mod, "-"), sc, verdict);
 	}
 	/* A figure not known is empty, as JSON's null: never a 0. */
-	if (csv) {
-		char mw[24] = "";
-
-		if (s->mod)
-			snprintf(mw, sizeof(mw), "%lld", g.mod_witnessed);
-		fprintf(csv, "%.2f,%lld,%lld,%lld,%lld,%lld,%s,%s\n", s->t,
-			s->nr_mlock, g.identity, g.d_nr, g.bpf_attr, g.bpf_unattr,
-			mw, verdict);
-	}
+	if (csv)
+		fprintf(csv, "%.2f,%lld,%lld,%lld,%s,%s,%s,%s\n", s->t,
+			s->nr_mlock, g.identity, g.d_nr,
+			col(ba, sizeof(ba), g.bpf_attr, bpf, ""),
+			col(bu, sizeof(bu), g.bpf_unattr, bpf, ""),
+			col(mwit, sizeof(mwit), g.mod_witnessed, mw, ""), verdict);
 	fflush(stdout);
 }
 

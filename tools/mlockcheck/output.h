@@ -12,7 +12,7 @@
  * The version of --json's contract, in every object mlockcheck prints:
  * tools/mlockcheck.md says what it covers and what bumps it.
  */
-#define MLOCKCHECK_JSON_VERSION	1
+#define MLOCKCHECK_JSON_VERSION	2
 
 /* The final report's context: what ran, and how it ended. */
 struct final {

@@ -658,7 +658,7 @@ static void put_kernel(void)
 
 static void put_module(void)
 {
-	static const char *const params[] = { "max_folios", "rmap_hooks" };
+	static const char *const params[] = { "max_folios", "rmap_hooks", "attribute_writers" };
 	char p[PATH_MAX], line[512], buf[256];
 	size_t i;
 	FILE *f;

@@ -144,6 +144,16 @@ static int summary_key(const char *key)
 	return -1;
 }
 
+/*
+ * A count of the summary. Format 2 prints "-" for the writer hook's
+ * figures when attribute_writers=0: not a count, and never judged
+ * (mod_writers), so it reads as 0 rather than failing the reading.
+ */
+static long long summary_count(const char *v)
+{
+	return strcmp(v, "-") ? atoll(v) : 0;
+}
+
 /* One "key: value" line of the summary; keys not known are skipped. */
 void parse_summary_line(struct sample *s, char *line)
 {
@@ -161,6 +171,9 @@ void parse_summary_line(struct sample *s, char *line)
 		s->nr_mlock = atoll(v);
 		s->nr_exact = true;
 		return;
+	case MW_KEY_ATTRIBUTE_WRITERS:
+		s->mod_writers = atoi(v) != 0;
+		return;
 	case MW_KEY_INCOMPLETE:
 		s->mod_incomplete = atoi(v);
 		return;
@@ -168,16 +181,16 @@ void parse_summary_line(struct sample *s, char *line)
 		snprintf(s->mod_reasons, sizeof(s->mod_reasons), "%s", v);
 		return;
 	case MW_KEY_WITNESSED_MLOCKED:
-		s->mod_w[MOD_W_MLOCKED] = atoll(v);
+		s->mod_w[MOD_W_MLOCKED] = summary_count(v);
 		return;
 	case MW_KEY_WITNESSED_MUNLOCKED:
-		s->mod_w[MOD_W_MUNLOCKED] = atoll(v);
+		s->mod_w[MOD_W_MUNLOCKED] = summary_count(v);
 		return;
 	case MW_KEY_WITNESSED_STRANDED:
-		s->mod_w[MOD_W_STRANDED] = atoll(v);
+		s->mod_w[MOD_W_STRANDED] = summary_count(v);
 		return;
 	case MW_KEY_WITNESSED_CLEARED:
-		s->mod_w[MOD_W_CLEARED] = atoll(v);
+		s->mod_w[MOD_W_CLEARED] = summary_count(v);
 		return;
 	}
 	/*
