@@ -59,7 +59,7 @@ $(BUILD)/tools/mlockfolios: $(wildcard tools/mlockfolios/*.[ch] tools/lib/*.[ch]
 # skeleton from bpftool, and the user space with tools/lib, linked static
 # for the guest.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -I$(TOP)/tools/mlockcheck -I$(TOP)/include
-MLOCKCHECK_SRCS := $(filter-out %.bpf.c,$(wildcard tools/mlockcheck/*.c)) tools/lib/trace_helpers.c tools/lib/json.c
+MLOCKCHECK_SRCS := $(filter-out %.bpf.c,$(wildcard tools/mlockcheck/*.c)) tools/lib/trace_helpers.c tools/lib/json.c tools/lib/argp_err.c
 VMLINUX_KERNEL := $(shell $(TOP)/scripts/kernels last btf)
 
 $(BUILD)/bpf/vmlinux.h: kernels.conf scripts/vmlinux-h

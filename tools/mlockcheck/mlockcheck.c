@@ -32,6 +32,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "argp_err.h"
 #include "clock.h"
 #include "trace_helpers.h"
 #include "judge.h"
@@ -102,50 +103,6 @@ static const struct argp_option opts[] = {
 	{},
 };
 
-/*
- * Usage errors are one line on stderr, like every other setup error. argp
- * follows its own "PROG: message" line with a "Try `PROG --help'..." one
- * (and getopt has already printed its one line for an unknown option):
- * argp's error stream keeps only the lines that start with "PROG: ".
- */
-struct err_filter {
-	const char *prefix;
-	bool at_start, keep;
-};
-
-static ssize_t err_filter_write(void *cookie, const char *buf, size_t len)
-{
-	struct err_filter *f = cookie;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (f->at_start)
-			f->keep = !strncmp(buf + i, f->prefix, strlen(f->prefix));
-		if (f->keep)
-			fputc(buf[i], stderr);
-		f->at_start = buf[i] == '\n';
-	}
-	return len;
-}
-
-static FILE *err_filter(const char *name)
-{
-	static struct err_filter f;
-	static char prefix[64];
-	static FILE *stream;
-
-	if (stream)
-		return stream;
-	snprintf(prefix, sizeof(prefix), "%s: ", name ? name : "mlockcheck");
-	f = (struct err_filter){ .prefix = prefix, .at_start = true };
-	/* Line buffered, so that nothing waits for exit() to be seen. */
-	stream = fopencookie(&f, "w", (cookie_io_functions_t){ .write = err_filter_write });
-	if (!stream)
-		return stderr;
-	setvbuf(stream, NULL, _IOLBF, 0);
-	return stream;
-}
-
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	char *end;
@@ -181,8 +138,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case ARGP_KEY_INIT:
-		/* argp's own errors: the "mlockcheck: " lines only (err_filter). */
-		state->err_stream = err_filter(state->name);
+		/* Usage errors are one line, as every setup error is. */
+		state->err_stream = argp_err_stream("mlockcheck: ");
 		break;
 	case 'o': env.once = true; break;
 	case 'x': env.exact = true; break;
