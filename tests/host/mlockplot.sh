@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ktap_print_header
-ktap_set_plan 3
+ktap_set_plan 4
 printf 'time,nr_mlock,identity_diff,nr_mlock_delta,bpf_attributed,bpf_unattributed,module_witnessed,verdict\n1.00,10,0,10,10,0,10,ok\n2.00,0,0,0,0,0,0,ok\n' > "$tmp/s.csv"
 if "$top/tools/mlockplot" "$tmp/s.csv" > /dev/null && [ "$(head -c 4 "$tmp/s.png" | od -An -c | tr -d ' ')" = "211PNG" ]; then
 	ktap_test_pass "a two-sample CSV becomes a PNG"
@@ -20,6 +20,14 @@ if "$top/tools/mlockplot" "$tmp/n.csv" > /dev/null 2>&1 && [ "$(head -c 4 "$tmp/
 	ktap_test_pass "a CSV without the module's column filled in becomes a PNG"
 else
 	ktap_test_fail "a CSV without the module's column filled in becomes a PNG"
+fi
+# mlockcheck's default (no -w, the module without attribute_writers=1):
+# the BPF columns and the module's witness are all empty.
+printf 'time,nr_mlock,identity_diff,nr_mlock_delta,bpf_attributed,bpf_unattributed,module_witnessed,verdict\n1.00,10,0,10,,,,ok\n2.00,0,0,0,,,,ok\n' > "$tmp/d.csv"
+if "$top/tools/mlockplot" "$tmp/d.csv" > /dev/null 2>&1 && [ "$(head -c 4 "$tmp/d.png" | od -An -c | tr -d ' ')" = "211PNG" ]; then
+	ktap_test_pass "a CSV of mlockcheck's default, the witness columns empty, becomes a PNG"
+else
+	ktap_test_fail "a CSV of mlockcheck's default, the witness columns empty, becomes a PNG"
 fi
 echo "not,a,csv" > "$tmp/bad.csv"
 "$top/tools/mlockplot" "$tmp/bad.csv" > /dev/null 2>&1
