@@ -193,6 +193,7 @@ main() {
 	for i in 1 2 3 4 5; do
 		say L cat-folios $i $("$B" exec sh -c "cat $MW/folios > /dev/null")
 		say L cat-folios-bin $i $("$B" exec sh -c "cat $MW/folios.bin > /dev/null")
+		say L mlockfolios-count $i $("$B" exec sh -c "/mw/mlockfolios -c > /dev/null")
 		say L mlockfolios $i $("$B" exec sh -c "/mw/mlockfolios > /dev/null")
 		say L page-types $i $("$B" exec sh -c "/mw/page-types -r -b mlocked > /dev/null")
 	done
