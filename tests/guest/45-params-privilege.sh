@@ -103,7 +103,7 @@ caps=$("$RUNAS" nocap sh -c 'grep CapEff /proc/self/status' | awk '{ print $2 }'
 expect_eq "runas nocap: root without CAP_SYS_ADMIN, with CAP_DAC_OVERRIDE" "sys_admin=0 dac_override=1" \
 	"sys_admin=$(( (0x$caps >> 21) & 1 )) dac_override=$(( (0x$caps >> 1) & 1 ))"
 expect_eq "root without CAP_SYS_ADMIN reads every view, but writing control is EPERM" \
-	"control:EPERM folios:ok hooks:ok mismatches:ok mms:ok summary:ok" "$(access nocap)"
+	"control:EPERM folios:ok folios.bin:ok hooks:ok mismatches:ok mms:ok summary:ok" "$(access nocap)"
 expect_eq "that write ran no scan; the same write with CAP_SYS_ADMIN does" "0 ok 1" \
 	"$(mw_summary scan_runs) $("$MW_DIR/ctlwrite" "$MW_DEBUGFS/control" scan) $(mw_summary scan_runs)"
 
