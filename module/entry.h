@@ -46,6 +46,8 @@ struct mw_entry_view {
 	u8 pending;
 	u8 state, order, flags;
 	u8 nr_mms;		/* 0 to MW_NR_MMS_MAX */
+	u8 gen;			/* the entry's generation (a PFN reused: another) */
+	u16 seq;		/* bumped by every change a hook makes */
 };
 
 /* The folio behind an entry, as read now (process context). */

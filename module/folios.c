@@ -84,7 +84,7 @@ static const char *const mw_mms[MW_NR_MMS_MAX + 1] = { "0", "1", "2", "3+" };
 static int mw_folios_show(struct seq_file *m, void *v)
 {
 	struct mw_folios_iter *it = m->private;
-	const struct mw_entry_view *e = v;
+	struct mw_entry_view *e = v;
 	struct mw_folio_now f;
 	enum mw_verdict verdict;
 
@@ -136,7 +136,7 @@ static int mw_folios_bin_show(struct seq_file *m, void *v)
 		.header_size = sizeof(struct mw_folios_bin_header),
 		.record_size = sizeof(struct mw_folio_record),
 	};
-	const struct mw_entry_view *e = v;
+	struct mw_entry_view *e = v;
 	struct mw_folio_record r = { };
 	struct mw_folio_now f;
 	enum mw_verdict verdict;

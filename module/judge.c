@@ -62,10 +62,26 @@ out:
 	folio_put(folio);
 }
 
+/*
+ * An error verdict is read again this many times while hooks keep
+ * changing the entry; a folio that busy is judged on a later read.
+ */
+#define MW_JUDGE_TRIES	3
+
 /**
  * mw_judge() - the verdict of one entry, on its folio as it is now
- * @e: the entry, as copied from the table
+ * @e: in: the entry, as copied from the table; out: the copy the verdict
+ *     was made on
  * @f: out: the folio as read
+ *
+ * A walk copies a chunk of entries before it reads any of their folios,
+ * so the copy can be older than the folio: a munlock the hooks saw from
+ * start to end in between would look like PG_mlocked cleared behind their
+ * back. The hooks change an entry before the kernel changes its folio
+ * (an operation pending) and again after (no longer pending), so a folio
+ * read between two copies of the entry that no hook changed (the same
+ * generation and sequence) is judged on one moment: only such a reading
+ * is called an error. An entry that changes every time is pending.
  *
  * An entry found resolved is dropped; an error verdict fires the
  * tracepoint the first time the entry gets one. Process context: takes
@@ -73,12 +89,25 @@ out:
  *
  * Return: the verdict.
  */
-enum mw_verdict mw_judge(const struct mw_entry_view *e, struct mw_folio_now *f)
+enum mw_verdict mw_judge(struct mw_entry_view *e, struct mw_folio_now *f)
 {
+	struct mw_entry_view again;
+	bool confirmed = false;
 	enum mw_verdict v;
+	int tries = 0;
 
 	mw_folio_read(e->pfn, f);
 	v = mw_verdict_of(e, f, mw_table_incomplete());
+	while (mw_verdict_is_error(v) && !confirmed) {
+		if (tries++ == MW_JUDGE_TRIES)
+			return MW_V_PENDING;
+		if (!mw_table_lookup(e->pfn, e))
+			return MW_V_RESOLVED;	/* freed meanwhile */
+		mw_folio_read(e->pfn, f);
+		v = mw_verdict_of(e, f, mw_table_incomplete());
+		confirmed = mw_table_lookup(e->pfn, &again) &&
+			    again.gen == e->gen && again.seq == e->seq;
+	}
 	if (v == MW_V_RESOLVED) {
 		mw_table_drop(e->pfn);
 	} else if (mw_verdict_is_error(v) && !(e->flags & MW_EF_REPORTED)) {

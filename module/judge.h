@@ -9,7 +9,7 @@
 #include "verdict.h"
 
 void mw_folio_read(unsigned long pfn, struct mw_folio_now *f);
-enum mw_verdict mw_judge(const struct mw_entry_view *e,
+enum mw_verdict mw_judge(struct mw_entry_view *e,
 			 struct mw_folio_now *f);
 /* An NR_MLOCK write by an unknown caller: traced where it happens. */
 void mw_verdict_report_unattributed(long delta);

@@ -46,6 +46,7 @@ struct mw_entry {
 	u32 mm_hash[2];		/* the first two distinct locking mms */
 	u8 pending;		/* queued batch operations; sticks at U8_MAX */
 	u8 gen;			/* tells a reused PFN's new entry from the old */
+	u16 seq;		/* every change a hook makes: mw_judge() */
 	u8 state, order, flags;
 	u8 nr_mms;		/* distinct locking mms, to MW_NR_MMS_MAX */
 };
@@ -326,6 +327,7 @@ again:
 	if (e->state == MW_ST_UNLOCKED_PENDING || e->state == MW_ST_UNWITNESSED)
 		e->state = MW_ST_LOCKED;
 	e->flags &= ~MW_EF_PARTIAL;
+	e->seq++;
 	mw_note_mm(e, mm, pid);
 	mw_bucket_unlock(b, flags);
 	mw_free(gone);
@@ -362,6 +364,7 @@ void mw_table_munlock(struct folio *folio)
 			e->shadow--;
 		else if (e->shadow > 0 && !--e->shadow)
 			e->state = MW_ST_UNLOCKED_PENDING;
+		e->seq++;
 	}
 	mw_bucket_unlock(b, flags);
 	if (!e)
@@ -426,6 +429,8 @@ void mw_table_batch_exit(const struct mw_batch_ops *w)
 			e = NULL;
 		if (e && e->pending && e->pending < U8_MAX)
 			e->pending--;
+		if (e)
+			e->seq++;
 		if (e && w->munlock[i] && !e->pending && e->shadow <= 0 &&
 		    !(e->flags & MW_EF_PARTIAL) &&
 		    (e->state == MW_ST_UNLOCKED_PENDING ||
@@ -521,8 +526,10 @@ void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
 	b = mw_bucket(head_pfn);
 	flags = mw_bucket_lock(b);
 	e = mw_find(b, head_pfn);
-	if (e)
+	if (e) {
 		e->order = order;
+		e->seq++;
+	}
 	mw_bucket_unlock(b, flags);
 
 	for (pfn = head_pfn + (1UL << order); pfn < end;
@@ -593,6 +600,8 @@ static void mw_view(const struct mw_entry *e, struct mw_entry_view *v)
 	v->pending = e->pending;
 	v->flags = e->flags;
 	v->nr_mms = e->nr_mms;
+	v->gen = e->gen;
+	v->seq = e->seq;
 }
 
 bool mw_table_lookup(unsigned long pfn, struct mw_entry_view *v)

@@ -198,8 +198,10 @@ enum mw_summary_key {
  * Verdicts, judged when a view is read or a scan runs:
  *   ok              PG_mlocked set, SHADOW >= 1, the kernel's count equal
  *                   to SHADOW or unreadable
- *   pending         a batch operation on it is still queued, or the folio
- *                   is being freed or split: read again after a drain
+ *   pending         a batch operation on it is still queued, the folio
+ *                   is being freed or split, or the hooks changed the
+ *                   entry around every read of the folio: read again
+ *                   after a drain
  *   preexisting     PG_mlocked at load; its history is unknown
  *   unresolved      SHADOW 0 and nothing queued, PG_mlocked still set,
  *                   and the kernel's count cannot be read (isolated or
@@ -219,7 +221,9 @@ enum mw_summary_key {
  *                   of one page): 6.8+ munlocks the whole folio, although
  *                   the rest stays mapped and locked; reclaim may re-mlock
  *                   it. The entry stays, SHADOW 0, while it is mapped.
- * Errors (only while the table is complete):
+ * Errors (only while the table is complete, and only on a read of the
+ * folio between two copies of its entry that no hook changed, so that the
+ * shadow and the folio are of one moment):
  *   unwitnessed-set    PG_mlocked set on a folio no witnessed mlock ever
  *                   reached (found by scan)
  *   unwitnessed-clear  PG_mlocked cleared while SHADOW >= 1 and no
