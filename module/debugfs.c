@@ -15,6 +15,7 @@
 #include "compat.h"
 #include "control.h"
 #include "hooks.h"
+#include "judge.h"
 #include "mlockwatch.h"
 #include "folios.h"
 #include "mms.h"
@@ -142,6 +143,12 @@ static int summary_show(struct seq_file *m, void *v)
 	seq_printf(m, "table_locked_sections: %lu\n", t.locked_sections);
 	seq_printf(m, "table_free_lockless: %lu\n", t.free_lockless);
 	seq_printf(m, "munlock_untracked: %lu\n", t.munlock_untracked);
+	seq_printf(m, "%s: %ld\n", mw_keys[MW_KEY_TRACED_UNWITNESSED_SET],
+		   mw_judge_traced(MW_V_UNWITNESSED_SET));
+	seq_printf(m, "%s: %ld\n", mw_keys[MW_KEY_TRACED_UNWITNESSED_CLEAR],
+		   mw_judge_traced(MW_V_UNWITNESSED_CLEAR));
+	seq_printf(m, "%s: %ld\n", mw_keys[MW_KEY_TRACED_OVERCOUNT],
+		   mw_judge_traced(MW_V_OVERCOUNT));
 	mw_scan_show(m);
 	mw_mms_show_summary(m);
 	return 0;

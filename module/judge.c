@@ -63,6 +63,18 @@ out:
 }
 
 /*
+ * Folios whose error verdict fired the tracepoint, by verdict, since load
+ * (never reset): an error that is gone by the end of a run (the folio
+ * freed) was still wrong kernel state, and mlockcheck says so.
+ */
+static atomic_long_t mw_traced[MW_NR_VERDICTS - MW_V_UNWITNESSED_SET];
+
+long mw_judge_traced(enum mw_verdict v)
+{
+	return atomic_long_read(&mw_traced[v - MW_V_UNWITNESSED_SET]);
+}
+
+/*
  * An error verdict is read again this many times while hooks keep
  * changing the entry; a folio that busy is judged on a later read.
  */
@@ -112,6 +124,7 @@ enum mw_verdict mw_judge(struct mw_entry_view *e, struct mw_folio_now *f)
 		mw_table_drop(e->pfn);
 	} else if (mw_verdict_is_error(v) && !(e->flags & MW_EF_REPORTED)) {
 		mw_table_set_flags(e->pfn, MW_EF_REPORTED);
+		atomic_long_inc(&mw_traced[v - MW_V_UNWITNESSED_SET]);
 		trace_mlockwatch_mismatch(v, e->pfn, e->order, e->shadow,
 					  f->kcount, 1L << e->order);
 	}

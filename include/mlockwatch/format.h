@@ -84,6 +84,14 @@
  * Format 2: attribute_writers added, and the writer hook's figures read
  * "-" when it is off (format 1 always had the hook, so always a number).
  */
+/*
+ * summary, appended in format 2 (readers skip keys they do not know):
+ *   traced_unwitnessed_set, traced_unwitnessed_clear, traced_overcount
+ *                         folios whose error verdict fired the
+ *                         mlockwatch_mismatch tracepoint (once a folio),
+ *                         by verdict, since load (not reset): an error
+ *                         on a folio freed since is still counted
+ */
 #define MLOCKWATCH_SUMMARY_FORMAT	2
 
 /* The summary keys that mlockcheck parses, as indices: summary_keys.h. */

@@ -853,6 +853,51 @@ TEST(notes)
 	EXPECT_STREQ("", notes);
 }
 
+/*
+ * Folio errors the module traced during the run are said even when none
+ * is left at the end; nothing is said without a module that counts them,
+ * with none, or when the counts went back (a reload).
+ */
+TEST(traced_note)
+{
+	struct sample b = { 0 }, s = { 0 };
+	char notes[512] = "";
+
+	note_traced(&b, &s, notes, sizeof(notes));
+	EXPECT_STREQ("", notes);
+
+	b.mod_traced_known = s.mod_traced_known = true;
+	b.mod_traced[MOD_T_OVERCOUNT] = 2;
+	s.mod_traced[MOD_T_OVERCOUNT] = 2;
+	note_traced(&b, &s, notes, sizeof(notes));
+	EXPECT_STREQ("", notes);
+
+	s.mod_traced[MOD_T_OVERCOUNT] = 5;
+	note_traced(&b, &s, notes, sizeof(notes));
+	EXPECT_STREQ("mlockwatch judged 3 folio(s) an error during the run (overcount 3); 0 in mismatches at the end: --report keeps each one's stack",
+		     notes);
+
+	notes[0] = '\0';
+	s.mod_traced[MOD_T_UNWITNESSED_SET] = 1;
+	s.mod_traced[MOD_T_UNWITNESSED_CLEAR] = 4;
+	s.mod_mismatches = 1;
+	note_traced(&b, &s, notes, sizeof(notes));
+	EXPECT_STREQ("mlockwatch judged 8 folio(s) an error during the run (unwitnessed-set 1, unwitnessed-clear 4, overcount 3); 1 in mismatches at the end: --report keeps each one's stack",
+		     notes);
+
+	/* reloaded during the run: its counts restarted */
+	notes[0] = '\0';
+	s.mod_traced[MOD_T_OVERCOUNT] = 0;
+	note_traced(&b, &s, notes, sizeof(notes));
+	EXPECT_STREQ("", notes);
+
+	/* an older module, without the keys */
+	s.mod_traced[MOD_T_OVERCOUNT] = 5;
+	s.mod_traced_known = false;
+	note_traced(&b, &s, notes, sizeof(notes));
+	EXPECT_STREQ("", notes);
+}
+
 /* Every key mlockcheck needs reaches its field, from the one key list. */
 TEST(summary_parser)
 {
@@ -863,6 +908,8 @@ TEST(summary_parser)
 		"witnessed_stranded_pages: 3\n", "witnessed_cleared_pages: 2\n",
 		"unevictable_pgs_culled: 7\n", "unevictable_pgs_cleared: 12\n",
 		"unevictable_pgs_cleared_at_load: 99\n", "a_key_from_later: 5\n",
+		"traced_unwitnessed_set: 4\n", "traced_unwitnessed_clear: 6\n",
+		"traced_overcount: 8\n",
 	};
 	struct sample s = { 0 };
 	unsigned int i;
@@ -884,6 +931,10 @@ TEST(summary_parser)
 	EXPECT_EQ(12ULL, s.ev[MC_EV_CLEARED]);
 	EXPECT_TRUE(s.ev_from_mod);
 	EXPECT_FALSE(s.mod_writers);
+	EXPECT_TRUE(s.mod_traced_known);
+	EXPECT_EQ(4, s.mod_traced[MOD_T_UNWITNESSED_SET]);
+	EXPECT_EQ(6, s.mod_traced[MOD_T_UNWITNESSED_CLEAR]);
+	EXPECT_EQ(8, s.mod_traced[MOD_T_OVERCOUNT]);
 }
 
 /*

@@ -394,6 +394,58 @@ void note_unchecked(const struct sample *s, char *notes, size_t size)
 	note_add(notes, size, note);
 }
 
+/**
+ * note_traced() - the folio errors mlockwatch saw during the run
+ * @b: the baseline reading
+ * @s: the last reading
+ * @notes: the notes, to append to
+ * @size: their size
+ *
+ * An error verdict on a folio that is freed before the end (the known
+ * overcount's folios often are) leaves no line in mismatches for the
+ * final check, and the verdict can be consistent; the state was wrong
+ * while it lasted, so it is said beside the verdict, with how many
+ * folios mismatches still lists. A module reloaded during the run
+ * restarts its counts: nothing is said then rather than a wrong number.
+ */
+void note_traced(const struct sample *b, const struct sample *s,
+		 char *notes, size_t size)
+{
+	static const char *const names[MOD_NR_T] = {
+		"unwitnessed-set", "unwitnessed-clear", "overcount",
+	};
+	const char *sep = "";
+	char note[320];
+	long long d[MOD_NR_T], sum = 0;
+	size_t len;
+	int i;
+
+	if (!b->mod_traced_known || !s->mod_traced_known)
+		return;
+	for (i = 0; i < MOD_NR_T; i++) {
+		d[i] = s->mod_traced[i] - b->mod_traced[i];
+		if (d[i] < 0)
+			return;
+		sum += d[i];
+	}
+	if (!sum)
+		return;
+	len = snprintf(note, sizeof(note),
+		       "mlockwatch judged %lld folio(s) an error during the run (", sum);
+	for (i = 0; i < MOD_NR_T && len < sizeof(note); i++) {
+		if (!d[i])
+			continue;
+		len += snprintf(note + len, sizeof(note) - len, "%s%s %lld",
+				sep, names[i], d[i]);
+		sep = ", ";
+	}
+	if (len < sizeof(note))
+		snprintf(note + len, sizeof(note) - len,
+			 "); %ld in mismatches at the end: --report keeps each one's stack",
+			 s->mod_mismatches);
+	note_add(notes, size, note);
+}
+
 /*
  * /proc/vmstat clamps a negative NR_MLOCK at 0 (global_zone_page_state()),
  * so that without the module's exact read a 0 may hide a count below the

@@ -28,6 +28,12 @@ enum {
 	EXIT_INCOMPLETE = 4,
 };
 
+/*
+ * The folio error verdicts mlockwatch traced since load (summary's
+ * traced_*), in the order of mod_traced[].
+ */
+enum { MOD_T_UNWITNESSED_SET, MOD_T_UNWITNESSED_CLEAR, MOD_T_OVERCOUNT, MOD_NR_T };
+
 /* mlockwatch's witnessed counts, in the order of mod_w[]. */
 enum { MOD_W_MLOCKED, MOD_W_MUNLOCKED, MOD_W_STRANDED, MOD_W_CLEARED, MOD_NR_W };
 
@@ -53,6 +59,9 @@ struct sample {
 	char mod_reasons[256];
 	long long mod_w[MOD_NR_W];
 	long mod_mismatches;
+	/* traced_*: an older module has none (mod_traced_known false) */
+	bool mod_traced_known;
+	long long mod_traced[MOD_NR_T];
 	/* mlockwatch's mms view: mms whose locked_vm is off, and by how much */
 	bool mms;
 	long mms_excess_n, mms_deficit_n;
@@ -140,6 +149,8 @@ int exit_code(const struct check *c, int cmd_status);
 const char *exit_name(int code);
 void note_clamp(const struct sample *s, char *notes, size_t size);
 void note_add(char *notes, size_t size, const char *note);
+void note_traced(const struct sample *b, const struct sample *s,
+		 char *notes, size_t size);
 void note_unchecked(const struct sample *s, char *notes, size_t size);
 
 #endif /* MLOCKCHECK_JUDGE_H */

@@ -633,6 +633,7 @@ int main(int argc, char **argv)
 	fin.mode = env.cmd ? "wrap" : "watch";
 report:
 	note_clamp(&s, notes, sizeof(notes));
+	note_traced(&base, &s, notes, sizeof(notes));
 	fin.code = exit_code(&c, fin.cmd_status);
 	fin.have_mod = have_mod;
 	fin.notes = notes;
