@@ -50,15 +50,20 @@ probe "map a nothp 64" && probe "touch a" && drain && probe "mlock a"
 # mlock's batch may still be queued on another CPU: the count only exists
 # (and can be raised) once the folio is on the unevictable list
 drain
+# The kernel's count before the raise: mlock may undercount a folio it
+# finds isolated, by design (0, not 1).
+probe "pfns a /tmp/a54"
+count=$(awk -v p="$(head -n1 /tmp/a54)" 'NR > 2 && $1 == p { print $5 }' "$MW_DEBUGFS/folios")
+case "$count" in [0-9]*) raised=$((count + 2)) ;; *) raised="(unreadable before: $count)" ;; esac
 probe "inject a 0 raise 2"
 pfn=$(awk '/^pfn:/ { print $2 }' $INJ)
 cat "$MW_DEBUGFS/mismatches" > /tmp/mismatches.txt
 expect_eq "an overcount: -e prints what mismatches does" \
 	"$(md5sum < /tmp/mismatches.txt)" "$("$MF" -e | md5sum)"
-expect_eq "  ... the raised PFN, as overcount, kernel count 3 against shadow 1" \
-	"$pfn 1 3 overcount" "$("$MF" -e | awk 'NR > 2 { print $1, $4, $5, $13 }')"
+expect_eq "  ... the raised PFN, as overcount, kernel count $raised against shadow 1" \
+	"$pfn 1 $raised overcount" "$("$MF" -e | awk 'NR > 2 { print $1, $4, $5, $13 }')"
 expect_eq "  ... and as JSON, an error" \
-	"{\"pfn\":$pfn,\"order\":0,\"nr_pages\":1,\"shadow\":1,\"kernel_count\":3,\"mlocked\":true,\"unevictable\":true,\"lru\":true,\"error\":true}" \
+	"{\"pfn\":$pfn,\"order\":0,\"nr_pages\":1,\"shadow\":1,\"kernel_count\":$raised,\"mlocked\":true,\"unevictable\":true,\"lru\":true,\"error\":true}" \
 	"$("$MF" -V overcount --json | sed 's/"mapcount":[^,]*,"last_pid":[^,]*,"locking_mms":[^,]*,"state":"[a-z-]*","verdict":"overcount",//')"
 rmmod mlockinject
 probe "munlock a" && probe "munmap a"

@@ -69,13 +69,17 @@ probe "p1:map a nothp 64" && probe "p1:touch a" &&
 drain
 probe "p1:pfns a /tmp/p1.pfns"
 probe "p2:pfns a /tmp/p2.pfns"
+# The kernel's count before the raise: mlock may undercount a folio it
+# finds isolated, by design (0, not 1).
+count=$(awk -v p="$(head -n1 /tmp/p1.pfns)" 'NR > 2 && $1 == p { print $5 }' "$MW_DEBUGFS/folios")
+case "$count" in [0-9]*) raised=$((count + 2)) ;; *) raised="(unreadable before: $count)" ;; esac
 probe "p1:inject a 0 raise 2"
 pfn=$(awk '/^pfn:/ { print $2 }' $INJ)
 
 rc=$(run_mc --once --exact -p "$PROBE_PID_p1")
 [ "$rc" = 1 ] || show
 expect_eq "-p of the corrupted process: exit 1, its mismatch the scope's, naming the raised PFN" \
-	"1 1" "$rc $(final | grep -c "\"invariant\":\"module-verdicts\",[^}]*\"scope\":true,\"detail\":\"[^\"]*first $pfn 0 1 1 3 [^\"]* overcount\"")"
+	"1 1" "$rc $(final | grep -c "\"invariant\":\"module-verdicts\",[^}]*\"scope\":true,\"detail\":\"[^\"]*first $pfn 0 1 1 $raised [^\"]* overcount\"")"
 expect_eq "  ... the scope's mismatches: 1, of its $folios1 folios" "1" "$(field module_mismatches)"
 expect_eq "  ... every folio it lists is p1's, $folios1 of them" yes "$(only_of /tmp/p1.pfns $folios1)"
 
