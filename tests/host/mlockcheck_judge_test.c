@@ -867,19 +867,19 @@ TEST(traced_note)
 	EXPECT_STREQ("", notes);
 
 	b.mod_traced_known = s.mod_traced_known = true;
-	b.mod_traced[MOD_T_OVERCOUNT] = 2;
-	s.mod_traced[MOD_T_OVERCOUNT] = 2;
+	b.mod_traced[MOD_T(OVERCOUNT)] = 2;
+	s.mod_traced[MOD_T(OVERCOUNT)] = 2;
 	note_traced(&b, &s, notes, sizeof(notes));
 	EXPECT_STREQ("", notes);
 
-	s.mod_traced[MOD_T_OVERCOUNT] = 5;
+	s.mod_traced[MOD_T(OVERCOUNT)] = 5;
 	note_traced(&b, &s, notes, sizeof(notes));
 	EXPECT_STREQ("mlockwatch judged 3 folio(s) an error during the run (overcount 3); 0 in mismatches at the end: --report keeps each one's stack",
 		     notes);
 
 	notes[0] = '\0';
-	s.mod_traced[MOD_T_UNWITNESSED_SET] = 1;
-	s.mod_traced[MOD_T_UNWITNESSED_CLEAR] = 4;
+	s.mod_traced[MOD_T(UNWITNESSED_SET)] = 1;
+	s.mod_traced[MOD_T(UNWITNESSED_CLEAR)] = 4;
 	s.mod_mismatches = 1;
 	note_traced(&b, &s, notes, sizeof(notes));
 	EXPECT_STREQ("mlockwatch judged 8 folio(s) an error during the run (unwitnessed-set 1, unwitnessed-clear 4, overcount 3); 1 in mismatches at the end: --report keeps each one's stack",
@@ -887,12 +887,12 @@ TEST(traced_note)
 
 	/* reloaded during the run: its counts restarted */
 	notes[0] = '\0';
-	s.mod_traced[MOD_T_OVERCOUNT] = 0;
+	s.mod_traced[MOD_T(OVERCOUNT)] = 0;
 	note_traced(&b, &s, notes, sizeof(notes));
 	EXPECT_STREQ("", notes);
 
 	/* an older module, without the keys */
-	s.mod_traced[MOD_T_OVERCOUNT] = 5;
+	s.mod_traced[MOD_T(OVERCOUNT)] = 5;
 	s.mod_traced_known = false;
 	note_traced(&b, &s, notes, sizeof(notes));
 	EXPECT_STREQ("", notes);
@@ -932,9 +932,9 @@ TEST(summary_parser)
 	EXPECT_TRUE(s.ev_from_mod);
 	EXPECT_FALSE(s.mod_writers);
 	EXPECT_TRUE(s.mod_traced_known);
-	EXPECT_EQ(4, s.mod_traced[MOD_T_UNWITNESSED_SET]);
-	EXPECT_EQ(6, s.mod_traced[MOD_T_UNWITNESSED_CLEAR]);
-	EXPECT_EQ(8, s.mod_traced[MOD_T_OVERCOUNT]);
+	EXPECT_EQ(4, s.mod_traced[MOD_T(UNWITNESSED_SET)]);
+	EXPECT_EQ(6, s.mod_traced[MOD_T(UNWITNESSED_CLEAR)]);
+	EXPECT_EQ(8, s.mod_traced[MOD_T(OVERCOUNT)]);
 }
 
 /*

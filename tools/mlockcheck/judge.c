@@ -411,8 +411,10 @@ void note_unchecked(const struct sample *s, char *notes, size_t size)
 void note_traced(const struct sample *b, const struct sample *s,
 		 char *notes, size_t size)
 {
-	static const char *const names[MOD_NR_T] = {
-		"unwitnessed-set", "unwitnessed-clear", "overcount",
+	static const char *const names[MC_NR_VERDICTS] = {
+#define MW_VERDICT(id, name) [MC_V_##id] = #name,
+#include <mlockwatch/verdicts.h>
+#undef MW_VERDICT
 	};
 	const char *sep = "";
 	char note[320];
@@ -436,7 +438,7 @@ void note_traced(const struct sample *b, const struct sample *s,
 		if (!d[i])
 			continue;
 		len += snprintf(note + len, sizeof(note) - len, "%s%s %lld",
-				sep, names[i], d[i]);
+				sep, names[MC_V_UNWITNESSED_SET + i], d[i]);
 		sep = ", ";
 	}
 	if (len < sizeof(note))

@@ -28,11 +28,21 @@ enum {
 	EXIT_INCOMPLETE = 4,
 };
 
+/* The folio verdicts, numbered as include/mlockwatch/verdicts.h lists them. */
+enum mc_verdict {
+#define MW_VERDICT(id, ...) MC_V_##id,
+#include <mlockwatch/verdicts.h>
+#undef MW_VERDICT
+	MC_NR_VERDICTS,
+};
+
 /*
- * The folio error verdicts mlockwatch traced since load (summary's
- * traced_*), in the order of mod_traced[].
+ * The folio errors mlockwatch traced since load (summary's traced_*):
+ * mod_traced[MOD_T(OVERCOUNT)]. verdicts.h lists the errors last, from
+ * UNWITNESSED_SET on, as the module counts them.
  */
-enum { MOD_T_UNWITNESSED_SET, MOD_T_UNWITNESSED_CLEAR, MOD_T_OVERCOUNT, MOD_NR_T };
+#define MOD_T(id)	(MC_V_##id - MC_V_UNWITNESSED_SET)
+#define MOD_NR_T	(MC_NR_VERDICTS - MC_V_UNWITNESSED_SET)
 
 /* mlockwatch's witnessed counts, in the order of mod_w[]. */
 enum { MOD_W_MLOCKED, MOD_W_MUNLOCKED, MOD_W_STRANDED, MOD_W_CLEARED, MOD_NR_W };

@@ -193,15 +193,15 @@ void parse_summary_line(struct sample *s, char *line)
 		s->mod_w[MOD_W_CLEARED] = summary_count(v);
 		return;
 	case MW_KEY_TRACED_UNWITNESSED_SET:
-		s->mod_traced[MOD_T_UNWITNESSED_SET] = atoll(v);
+		s->mod_traced[MOD_T(UNWITNESSED_SET)] = atoll(v);
 		s->mod_traced_known = true;
 		return;
 	case MW_KEY_TRACED_UNWITNESSED_CLEAR:
-		s->mod_traced[MOD_T_UNWITNESSED_CLEAR] = atoll(v);
+		s->mod_traced[MOD_T(UNWITNESSED_CLEAR)] = atoll(v);
 		s->mod_traced_known = true;
 		return;
 	case MW_KEY_TRACED_OVERCOUNT:
-		s->mod_traced[MOD_T_OVERCOUNT] = atoll(v);
+		s->mod_traced[MOD_T(OVERCOUNT)] = atoll(v);
 		s->mod_traced_known = true;
 		return;
 	}
