@@ -50,11 +50,8 @@ probe "map a nothp 64" && probe "touch a" && drain && probe "mlock a"
 # mlock's batch may still be queued on another CPU: the count only exists
 # (and can be raised) once the folio is on the unevictable list
 drain
-# The kernel's count before the raise: mlock may undercount a folio it
-# finds isolated, by design (0, not 1).
 probe "pfns a /tmp/a54"
-count=$(awk -v p="$(head -n1 /tmp/a54)" 'NR > 2 && $1 == p { print $5 }' "$MW_DEBUGFS/folios")
-case "$count" in [0-9]*) raised=$((count + 2)) ;; *) raised="(unreadable before: $count)" ;; esac
+raised=$(count_after_raise "$(head -n1 /tmp/a54)" 2)
 probe "inject a 0 raise 2"
 pfn=$(awk '/^pfn:/ { print $2 }' $INJ)
 cat "$MW_DEBUGFS/mismatches" > /tmp/mismatches.txt

@@ -69,10 +69,7 @@ probe "p1:map a nothp 64" && probe "p1:touch a" &&
 drain
 probe "p1:pfns a /tmp/p1.pfns"
 probe "p2:pfns a /tmp/p2.pfns"
-# The kernel's count before the raise: mlock may undercount a folio it
-# finds isolated, by design (0, not 1).
-count=$(awk -v p="$(head -n1 /tmp/p1.pfns)" 'NR > 2 && $1 == p { print $5 }' "$MW_DEBUGFS/folios")
-case "$count" in [0-9]*) raised=$((count + 2)) ;; *) raised="(unreadable before: $count)" ;; esac
+raised=$(count_after_raise "$(head -n1 /tmp/p1.pfns)" 2)
 probe "p1:inject a 0 raise 2"
 pfn=$(awk '/^pfn:/ { print $2 }' $INJ)
 

@@ -301,6 +301,19 @@ folios_of() {
 		"$1" "$MW_DEBUGFS/folios"
 }
 
+# count_after_raise PFN N: the kernel's mlock_count that folios should
+# show for PFN once the injector has raised it by N: its count now plus N.
+# Not 1 + N: mlock may leave a folio it finds isolated at 0, by design.
+# Something no count matches when the count cannot be read now.
+count_after_raise() {
+	local c
+	c=$(awk -v p="$1" 'NR > 2 && $1 == p { print $5 }' "$MW_DEBUGFS/folios")
+	case "$c" in
+	[0-9]*) echo $((c + $2)) ;;
+	*) echo "(unreadable before: $c)" ;;
+	esac
+}
+
 # fsum: a one-line digest of folios lines on stdin, for expect_eq:
 #   "FOLIOS PAGES shadow=V:N,... ORDER=V:N,... counts-agree"
 # shadow= and order= list the distinct values with how many folios have
