@@ -131,12 +131,18 @@ static void dec_page_vma_compound(const unsigned long *raw, struct mw_args *out)
 	out->nr_pages = MW_ARG_BOOL(raw[2]) ? folio_nr_pages(out->folio) : 1;
 }
 
-/* 6.8+: folio_{add_file,add_anon,remove}_rmap_ptes(folio, page, nr, vma, ...) */
+/*
+ * 6.8+: folio_{add_file,add_anon,remove}_rmap_ptes(folio, page, nr, vma, ...).
+ * Removing any of a large folio's pages from a VM_LOCKED VMA munlocks
+ * all of it (munlock_vma_folio()); page_remove_rmap() (6.1 to 6.7)
+ * never munlocks a PTE-mapped large folio.
+ */
 static void dec_folio_ptes(const unsigned long *raw, struct mw_args *out)
 {
 	out->folio = (struct folio *)raw[0];
 	out->nr_pages = (int)raw[2];
 	out->vma = (struct vm_area_struct *)raw[3];
+	out->munlocks_whole = true;
 }
 
 /* 6.8+: folio_{add_file,add_anon,remove}_rmap_pmd(folio, page, vma, ...) */
@@ -239,9 +245,6 @@ static const struct mw_symbol sym_mlock[] = {
 static const struct mw_symbol sym_mlock_new[] = {
 	{ "mlock_new_folio", dec_folio }, { "mlock_new_page", dec_page }, { }
 };
-static const struct mw_symbol sym_munlock[] = {
-	{ "munlock_folio", dec_folio }, { "munlock_page", dec_page }, { }
-};
 /* The candidates mlockcheck hooks too, and why: mlockwatch/role_symbols.h. */
 static const struct mw_symbol sym_batch[] = {
 #define MW_ROLE_BATCH(symbol, sig) MW_SYM_##sig(symbol)
@@ -308,7 +311,6 @@ static const struct mw_symbol sym_rmap_remove_pmd[] = {
 const struct mw_hook_desc mw_hook_descs[] = {
 	HOOK("mlock", MW_ROLE_MLOCK, MW_MECH_FTRACE, MW_HOOK_REQUIRED, sym_mlock),
 	HOOK("mlock_new", MW_ROLE_MLOCK_NEW, MW_MECH_FTRACE, MW_HOOK_REQUIRED, sym_mlock_new),
-	HOOK("munlock", MW_ROLE_MUNLOCK, MW_MECH_FTRACE, MW_HOOK_REQUIRED, sym_munlock),
 	HOOK("batch", MW_ROLE_BATCH, MW_MECH_KRETPROBE, MW_HOOK_REQUIRED, sym_batch),
 	HOOK("drain_remote", MW_ROLE_DRAIN_REMOTE, MW_MECH_KRETPROBE, MW_HOOK_REQUIRED,
 	     sym_drain_remote),

@@ -53,6 +53,7 @@ struct mw_args {
 	struct folio *folio;
 	struct vm_area_struct *vma;
 	long nr_pages;		/* pages the call covers (rmap), signed (charges) */
+	bool munlocks_whole;	/* rmap remove: the kernel then munlocks the folio */
 	struct mw_batch *batch;	/* batch: filled in if the caller gives one */
 };
 
@@ -72,7 +73,6 @@ enum mw_mech {
 enum mw_role {
 	MW_ROLE_MLOCK,		/* mlock_folio */
 	MW_ROLE_MLOCK_NEW,	/* mlock_new_folio / mlock_new_page */
-	MW_ROLE_MUNLOCK,	/* munlock_folio / munlock_page */
 	MW_ROLE_BATCH,		/* mlock_folio_batch / mlock_pagevec */
 	MW_ROLE_DRAIN_REMOTE,	/* mlock_drain_remote / mlock_page_drain_remote */
 	MW_ROLE_NR_MLOCK_WRITE,	/* mod_zone_page_state */

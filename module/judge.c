@@ -89,11 +89,13 @@ long mw_judge_traced(enum mw_verdict v)
  * A walk copies a chunk of entries before it reads any of their folios,
  * so the copy can be older than the folio: a munlock the hooks saw from
  * start to end in between would look like PG_mlocked cleared behind their
- * back. The hooks change an entry before the kernel changes its folio
- * (an operation pending) and again after (no longer pending), so a folio
- * read between two copies of the entry that no hook changed (the same
- * generation and sequence) is judged on one moment: only such a reading
- * is called an error. An entry that changes every time is pending.
+ * back. The hooks change an entry before the kernel changes its folio,
+ * and the folio stays pending (its entry's count, or its batch in flight:
+ * mw_table_in_flight()) until the kernel is done. So a folio read after
+ * the entry's batch is no longer in flight, between two copies of the
+ * entry that no hook changed (the same generation and sequence), is
+ * judged on one moment: only such a reading is called an error. An entry
+ * that changes every time is pending.
  *
  * An entry found resolved is dropped; an error verdict fires the
  * tracepoint the first time the entry gets one. Process context: takes
@@ -115,11 +117,17 @@ enum mw_verdict mw_judge(struct mw_entry_view *e, struct mw_folio_now *f)
 			return MW_V_PENDING;
 		if (!mw_table_lookup(e->pfn, e))
 			return MW_V_RESOLVED;	/* freed meanwhile */
+		if (mw_table_in_flight(e->pfn))
+			return MW_V_PENDING;
 		mw_folio_read(e->pfn, f);
 		v = mw_verdict_of(e, f, mw_table_incomplete());
 		confirmed = mw_table_lookup(e->pfn, &again) &&
 			    again.gen == e->gen && again.seq == e->seq;
 	}
+	/* A batch between the shadow and the folio: nothing to say yet. */
+	if (!mw_verdict_is_error(v) && v != MW_V_OK && v != MW_V_RESOLVED &&
+	    v != MW_V_PENDING && mw_table_in_flight(e->pfn))
+		return MW_V_PENDING;
 	if (v == MW_V_RESOLVED) {
 		mw_table_drop(e->pfn);
 	} else if (mw_verdict_is_error(v) && !(e->flags & MW_EF_REPORTED)) {

@@ -60,15 +60,6 @@ static void mw_on_mlock_new(const struct mw_hit *hit)
 	mw_table_mlock(a.folio, true);
 }
 
-static void mw_on_munlock(const struct mw_hit *hit)
-{
-	struct mw_args a;
-
-	mw_hit_decode(hit, &a, NULL);
-	mw_witness_munlock();
-	mw_table_munlock(a.folio);
-}
-
 static void mw_on_rmap_add(const struct mw_hit *hit)
 {
 	struct mw_args a;
@@ -86,7 +77,7 @@ static void mw_on_rmap_remove(const struct mw_hit *hit)
 	mw_hit_decode(hit, &a, NULL);
 	mw_witness_rmap(&a, false);
 	if (a.vma && (a.vma->vm_flags & VM_LOCKED))
-		mw_table_rmap_remove(a.folio, a.nr_pages);
+		mw_table_rmap_remove(a.folio, a.nr_pages, a.munlocks_whole);
 }
 
 /* mm_page_free(page, order), in raw[0] and raw[1]. */
@@ -117,7 +108,8 @@ static void mw_on_batch_enter(const struct mw_hit *hit)
 	batch = this_cpu_ptr(&mw_batch_buf);
 	batch->nr = 0;
 	mw_hit_decode(hit, &a, batch);
-	mw_table_batch_enter(batch, &d->ops);
+	mw_witness_batch_munlocks(batch);
+	mw_table_batch_enter(batch, &d->ops, d->w.remote);
 }
 
 static void mw_on_batch_exit(void *data, unsigned long ret)
@@ -194,7 +186,6 @@ static void mw_on_driver_locked_vm_exit(void *data, unsigned long ret)
 const struct mw_role_ops mw_roles[MW_NR_ROLES] = {
 	[MW_ROLE_MLOCK] = { .enter = mw_on_mlock, .must_fire = true },
 	[MW_ROLE_MLOCK_NEW] = { .enter = mw_on_mlock_new, .must_fire = true },
-	[MW_ROLE_MUNLOCK] = { .enter = mw_on_munlock, .must_fire = true },
 	[MW_ROLE_BATCH] = {
 		.enter = mw_on_batch_enter,
 		.exit = mw_on_batch_exit,

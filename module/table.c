@@ -2,9 +2,11 @@
 /*
  * The shadow table: one entry per folio (keyed by the PFN of its head
  * page) that a witnessed mlock has touched, holding the shadow
- * mlock_count: +1 at every mlock_folio/mlock_new_* call, -1 at every
- * munlock_* call. Unlike the kernel's count it is never lost to an
- * isolated folio, so the kernel's may only ever be lower.
+ * mlock_count: +1 at every mlock_folio/mlock_new_* call, -1 for every
+ * munlock operation when the mlock batch runs it. Unlike the kernel's
+ * count it is never lost to an isolated folio, and the mlocks it counts
+ * are counted in the order they were made, not in the order the per-CPU
+ * batches happen to run them, so the kernel's may only ever be lower.
  *
  * Entries follow their folios: a THP split hands PG_mlocked pieces their
  * own entries, a free (the mm_page_free tracepoint) removes the entry, and
@@ -30,6 +32,7 @@
 #include <linux/mm.h>
 #include <linux/list.h>
 #include <linux/sched.h>
+#include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
@@ -71,10 +74,12 @@ static atomic_long_t mw_nr_entries;
 static atomic_t mw_splits;
 static atomic_t mw_gen;
 
+/*
+ * Only what makes the table incomplete is a shared atomic: it is rare, and
+ * every verdict reads it. The hot path's counters are per CPU.
+ */
 static struct {
-	atomic_long_t alloc_failures, full, stale, munlock_untracked;
-	atomic_long_t resolved, freed, freed_mlocked, split_entries;
-	atomic_long_t preexisting;
+	atomic_long_t alloc_failures, full;
 } mw_stats;
 
 /*
@@ -90,11 +95,34 @@ struct mw_rmap_ctx {
 static DEFINE_PER_CPU(struct mw_rmap_ctx, mw_rmap_ctx);
 
 /*
- * A large folio losing only some of its mappings in a VM_LOCKED VMA: the
- * munlock it tail-calls on this CPU munlocks all of it (6.8+), although
- * the rest stays mapped there. The entry is kept to say so.
+ * One entry per CPU allocated ahead, so that the mlock of a folio the
+ * table does not know links it in the one locked section that finds it
+ * missing. A spare is not an entry: it is counted against max_folios only
+ * once linked.
  */
-static DEFINE_PER_CPU(struct folio *, mw_partial_remove);
+static DEFINE_PER_CPU(struct mw_entry *, mw_spare);
+
+/**
+ * struct mw_inflight - the folios of a batch the kernel is processing
+ * @seq: odd while the record is being rewritten
+ * @nr: how many of @pfn are set; 0: no batch in flight
+ * @pfn: the head PFN of every folio in the batch, whatever its operation
+ *
+ * The shadow moves for a batch's operations at its entry, before the
+ * kernel changes the folios, and nothing is written to their entries at
+ * its exit: between the two, a reader finds the folio here and calls it
+ * pending (mw_table_in_flight()). One record per CPU for its own batch,
+ * which runs under the mlock local_lock (no second one can start there),
+ * and one for the CPU-dead drain, which runs from a preemptible task on
+ * any CPU (CPU hotplug is serialised: there is one at a time).
+ */
+struct mw_inflight {
+	seqcount_t seq;
+	unsigned int nr;
+	unsigned long pfn[MW_BATCH_MAX];
+};
+static DEFINE_PER_CPU(struct mw_inflight, mw_inflight);
+static struct mw_inflight mw_inflight_remote;
 
 static const char *const mw_state_names[MW_NR_STATES] = {
 #define MW_STATE(id, name) \
@@ -129,14 +157,17 @@ static inline raw_spinlock_t *mw_lock(unsigned int bucket)
 }
 
 /*
- * Locked table sections and lockless free misses, per CPU: what make
- * bench divides by the pages it moved. Per CPU so that counting them
- * costs no shared cache line; written with interrupts off.
+ * The table's counters, per CPU so that counting costs no shared cache
+ * line: locked sections and lockless free misses (what make bench divides
+ * by the pages it moved), and what happened to entries. this_cpu ops,
+ * safe in any context.
  */
-struct mw_lock_counts {
+struct mw_table_pcpu {
 	unsigned long sections, free_lockless;
+	unsigned long stale, munlock_untracked, resolved, freed, freed_mlocked;
+	unsigned long split_entries, preexisting;
 };
-static DEFINE_PER_CPU(struct mw_lock_counts, mw_lock_counts);
+static DEFINE_PER_CPU(struct mw_table_pcpu, mw_table_pcpu);
 
 /* Take @bucket's lock, interrupts off; returns the flags to restore. */
 static inline unsigned long mw_bucket_lock(unsigned int bucket)
@@ -144,7 +175,7 @@ static inline unsigned long mw_bucket_lock(unsigned int bucket)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(mw_lock(bucket), flags);
-	__this_cpu_inc(mw_lock_counts.sections);
+	__this_cpu_inc(mw_table_pcpu.sections);
 	return flags;
 }
 
@@ -182,6 +213,17 @@ static void mw_free(struct mw_entry *e)
 		mw_entry_free(mw_entry_cache, e);
 }
 
+/* Room for one more entry in the table, or false (counted): it is full. */
+static bool mw_reserve(void)
+{
+	if (atomic_long_inc_return(&mw_nr_entries) > mw_max_entries) {
+		atomic_long_dec(&mw_nr_entries);
+		atomic_long_inc(&mw_stats.full);
+		return false;
+	}
+	return true;
+}
+
 /*
  * An entry allocated before the lock is taken, so that nothing runs under
  * a bucket lock that could end in the page allocator.
@@ -190,17 +232,21 @@ static struct mw_entry *mw_alloc(void)
 {
 	struct mw_entry *e;
 
-	if (atomic_long_inc_return(&mw_nr_entries) > mw_max_entries) {
-		atomic_long_dec(&mw_nr_entries);
-		atomic_long_inc(&mw_stats.full);
+	if (!mw_reserve())
 		return NULL;
-	}
 	e = mw_entry_alloc(mw_entry_cache, sizeof(*e));
 	if (!e) {
 		atomic_long_dec(&mw_nr_entries);
 		atomic_long_inc(&mw_stats.alloc_failures);
 	}
 	return e;
+}
+
+/* Give this CPU's spare entry back, or free it if another took its place. */
+static void mw_spare_put(struct mw_entry *e)
+{
+	if (e && this_cpu_cmpxchg(mw_spare, NULL, e))
+		mw_entry_free(mw_entry_cache, e);
 }
 
 /*
@@ -252,13 +298,37 @@ void mw_table_rmap_add(struct folio *folio, struct vm_area_struct *vma)
 	c->pid = current->mm == vma->vm_mm ? task_tgid_nr(current) : 0;
 }
 
-void mw_table_rmap_remove(struct folio *folio, long nr_pages)
+/**
+ * mw_table_rmap_remove() - a mapping of @folio in a VM_LOCKED VMA goes
+ * @folio: the folio
+ * @nr_pages: the pages of it unmapped
+ * @munlocks_whole: the kernel munlocks all of @folio after this (6.8+),
+ *                  not only when the last page goes
+ *
+ * A large folio losing only some of its pages there is munlocked whole,
+ * although the rest stays mapped in the VMA: its entry says so, so that
+ * the munlock is not called resolved. The munlock that follows is only
+ * queued, so the entry is marked now.
+ */
+void mw_table_rmap_remove(struct folio *folio, long nr_pages,
+			  bool munlocks_whole)
 {
-	struct folio *partial = NULL;
+	unsigned long pfn, flags;
+	struct mw_entry *e;
+	unsigned int b;
 
-	if (folio_test_large(folio) && nr_pages < folio_nr_pages(folio))
-		partial = folio;
-	this_cpu_write(mw_partial_remove, partial);
+	if (!munlocks_whole || !folio_test_large(folio) ||
+	    nr_pages >= folio_nr_pages(folio))
+		return;
+	pfn = folio_pfn(folio);
+	b = mw_bucket(pfn);
+	flags = mw_bucket_lock(b);
+	e = mw_find(b, pfn);
+	if (e) {
+		e->flags |= MW_EF_PARTIAL;
+		e->seq++;
+	}
+	mw_bucket_unlock(b, flags);
 }
 
 /* Who is locking @folio right now: the rmap add that led here, or us. */
@@ -285,40 +355,51 @@ static void mw_attribution(struct folio *folio, struct mm_struct **mm,
  *
  * Runs at the entry of the kernel function, so the shadow count always
  * rises before PG_mlocked is set. The folio also joins this CPU's mlock
- * batch, so the entry has one more batch operation pending.
+ * batch, so the entry has one more batch operation pending, until the
+ * batch runs. One locked section: an unknown folio gets this CPU's spare
+ * entry, and the spare is replaced after the lock is dropped.
  */
 void mw_table_mlock(struct folio *folio, bool new)
 {
 	unsigned long pfn = folio_pfn(folio), flags;
 	unsigned int b = mw_bucket(pfn);
-	struct mw_entry *e, *fresh = NULL, *gone = NULL;
+	struct mw_entry *e, *gone = NULL, *fresh;
 	struct mm_struct *mm;
+	bool refill = false;
 	pid_t pid;
 
 	mw_attribution(folio, &mm, &pid);
+	fresh = this_cpu_xchg(mw_spare, NULL);
 again:
 	flags = mw_bucket_lock(b);
 	e = mw_find(b, pfn);
 	if (e && new) {
 		/* A new folio has no history: its old one was never seen freed. */
-		atomic_long_inc(&mw_stats.stale);
+		this_cpu_inc(mw_table_pcpu.stale);
 		gone = mw_unlink(e);
 		e = NULL;
 		new = false;
 	}
 	if (!e && !fresh) {
-		/* The common case, a known folio, allocates nothing. */
 		mw_bucket_unlock(b, flags);
 		mw_free(gone);
 		gone = NULL;
-		fresh = mw_alloc();
+		fresh = mw_entry_alloc(mw_entry_cache, sizeof(*fresh));
 		if (fresh)
 			goto again;
-		return;		/* counted by mw_alloc(): incomplete */
+		atomic_long_inc(&mw_stats.alloc_failures);	/* incomplete */
+		return;
+	}
+	if (!e && !mw_reserve()) {
+		mw_bucket_unlock(b, flags);	/* counted: incomplete */
+		mw_free(gone);
+		mw_spare_put(fresh);
+		return;
 	}
 	if (!e) {
 		e = mw_link(fresh, b, pfn, folio_order(folio), MW_ST_LOCKED);
 		fresh = NULL;
+		refill = true;
 	}
 	e->order = folio_order(folio);
 	e->shadow++;
@@ -331,75 +412,86 @@ again:
 	mw_note_mm(e, mm, pid);
 	mw_bucket_unlock(b, flags);
 	mw_free(gone);
-	if (fresh)
-		mw_unalloc(fresh);
+	if (refill)
+		fresh = mw_entry_alloc(mw_entry_cache, sizeof(*fresh));
+	mw_spare_put(fresh);
 }
 
-/**
- * mw_table_munlock() - a witnessed munlock_folio()/munlock_page()
- * @folio: the folio one mapping stops locking
- *
- * A folio the table does not know has nothing to undo: the kernel calls
- * munlock for every page of a VMA that was VM_LOCKED, mlocked or not.
+/*
+ * Caller holds the entry's bucket lock: the batch is about to undo one
+ * mapping's mlock of the folio.
  */
-void mw_table_munlock(struct folio *folio)
+static void mw_entry_munlock(struct mw_entry *e)
 {
-	unsigned long pfn = folio_pfn(folio), flags;
-	unsigned int b = mw_bucket(pfn);
-	struct mw_entry *e;
-	struct folio *none = NULL;
-	bool partial = this_cpu_read(mw_partial_remove) == folio;
+	e->flags |= MW_EF_MUNLOCKED;
+	if (e->state == MW_ST_PREEXISTING)
+		e->shadow--;
+	else if (e->shadow > 0 && !--e->shadow)
+		e->state = MW_ST_UNLOCKED_PENDING;
+}
 
-	if (partial)
-		this_cpu_write(mw_partial_remove, none);
-	flags = mw_bucket_lock(b);
-	e = mw_find(b, pfn);
-	if (e) {
-		e->flags |= MW_EF_MUNLOCKED;
-		if (partial)
-			e->flags |= MW_EF_PARTIAL;
-		if (e->pending < U8_MAX)
-			e->pending++;
-		if (e->state == MW_ST_PREEXISTING)
-			e->shadow--;
-		else if (e->shadow > 0 && !--e->shadow)
-			e->state = MW_ST_UNLOCKED_PENDING;
-		e->seq++;
-	}
-	mw_bucket_unlock(b, flags);
-	if (!e)
-		atomic_long_inc(&mw_stats.munlock_untracked);
+static struct mw_inflight *mw_inflight_of(bool remote)
+{
+	return remote ? &mw_inflight_remote : this_cpu_ptr(&mw_inflight);
 }
 
 /**
  * mw_table_batch_enter() - the batch processor is about to run a batch
  * @b: the batch, decoded at the entry of mlock_folio_batch/mlock_pagevec
- * @w: out: the batch's operations on folios the table knows
+ * @w: out: the batch's munlocks of folios the table knows, for its exit
+ * @remote: the CPU-dead drain's batch, not this CPU's own
+ *
+ * A munlock is accounted here, when the kernel does it, not when it is
+ * queued: a queued munlock changes nothing in the folio, while the
+ * mlock that queues an operation sets PG_mlocked at once, so mlocks are
+ * counted at their call (mw_table_mlock()) and only stop being pending
+ * here. The batch's folios are published as in flight first, so that a
+ * reader that finds an entry changed here also finds it in flight until
+ * the kernel is done (mw_table_in_flight()). One locked section per
+ * operation on a known folio.
  *
  * The batch holds a reference on every folio in it, so the folio pointers
  * are good here (and only here): what the exit needs is kept by PFN, with
  * the entry's generation so that a PFN freed and reused meanwhile is not
  * taken for the same folio.
  */
-void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w)
+void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w,
+			  bool remote)
 {
+	struct mw_inflight *r = mw_inflight_of(remote);
 	unsigned int i;
+
+	w->remote = remote;
+	raw_write_seqcount_begin(&r->seq);
+	for (i = 0; i < b->nr; i++)
+		r->pfn[i] = folio_pfn(b->folio[i]);
+	r->nr = b->nr;
+	raw_write_seqcount_end(&r->seq);
 
 	w->nr = 0;
 	for (i = 0; i < b->nr; i++) {
-		unsigned long pfn = folio_pfn(b->folio[i]), flags;
+		unsigned long pfn = r->pfn[i], flags;
 		unsigned int bk = mw_bucket(pfn);
+		bool munlock = b->op[i] == MW_BATCH_MUNLOCK;
 		struct mw_entry *e;
 
 		flags = mw_bucket_lock(bk);
 		e = mw_find(bk, pfn);
 		if (e) {
+			if (munlock)
+				mw_entry_munlock(e);
+			else if (e->pending && e->pending < U8_MAX)
+				e->pending--;
+			e->seq++;
+		}
+		if (e && munlock) {
 			w->pfn[w->nr] = pfn;
 			w->gen[w->nr] = e->gen;
-			w->munlock[w->nr] = b->op[i] == MW_BATCH_MUNLOCK;
 			w->nr++;
 		}
 		mw_bucket_unlock(bk, flags);
+		if (!e && munlock)
+			this_cpu_inc(mw_table_pcpu.munlock_untracked);
 	}
 }
 
@@ -407,15 +499,16 @@ void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w)
  * mw_table_batch_exit() - the batch processor has run
  * @w: what mw_table_batch_enter() kept
  *
- * Each operation stops being pending only now, when the kernel has done
- * it: a reader in between sees "pending", never a half-done folio. An
- * entry the batch has fully unlocked is dropped once the kernel has
- * cleared PG_mlocked. The folio may already be free (the batch drops its
- * references): then the free hook has removed the entry, or a new folio
- * has a new one, of another generation; the PFN's struct page stays.
+ * An entry the batch has fully unlocked is dropped once the kernel has
+ * cleared PG_mlocked; a folio still PG_mlocked needs no lock to be passed
+ * by. The folio may already be free (the batch drops its references):
+ * then the free hook has removed the entry, or a new folio has a new
+ * one, of another generation; the PFN's struct page stays. Then the
+ * batch stops being in flight.
  */
 void mw_table_batch_exit(const struct mw_batch_ops *w)
 {
+	struct mw_inflight *r = mw_inflight_of(w->remote);
 	unsigned int i;
 
 	for (i = 0; i < w->nr; i++) {
@@ -423,25 +516,64 @@ void mw_table_batch_exit(const struct mw_batch_ops *w)
 		unsigned int b = mw_bucket(pfn);
 		struct mw_entry *e, *gone = NULL;
 
+		if (mw_pfn_mlocked(pfn))
+			continue;
 		flags = mw_bucket_lock(b);
 		e = mw_find(b, pfn);
-		if (e && e->gen != w->gen[i])
-			e = NULL;
-		if (e && e->pending && e->pending < U8_MAX)
-			e->pending--;
-		if (e)
-			e->seq++;
-		if (e && w->munlock[i] && !e->pending && e->shadow <= 0 &&
-		    !(e->flags & MW_EF_PARTIAL) &&
+		if (e && e->gen == w->gen[i] && !e->pending &&
+		    e->shadow <= 0 && !(e->flags & MW_EF_PARTIAL) &&
 		    (e->state == MW_ST_UNLOCKED_PENDING ||
 		     e->state == MW_ST_PREEXISTING) &&
 		    !mw_pfn_mlocked(pfn)) {
 			gone = mw_unlink(e);
-			atomic_long_inc(&mw_stats.resolved);
+			this_cpu_inc(mw_table_pcpu.resolved);
 		}
 		mw_bucket_unlock(b, flags);
 		mw_free(gone);
 	}
+	/* What the kernel did to the folios is seen before the record clears. */
+	smp_wmb();
+	raw_write_seqcount_begin(&r->seq);
+	r->nr = 0;
+	raw_write_seqcount_end(&r->seq);
+}
+
+/* @pfn may be in @r's batch; a record being rewritten may hold anything. */
+static bool mw_inflight_has(const struct mw_inflight *r, unsigned long pfn)
+{
+	unsigned int seq = raw_read_seqcount(&r->seq), i, nr;
+
+	if (seq & 1)
+		return true;
+	nr = min_t(unsigned int, READ_ONCE(r->nr), MW_BATCH_MAX);
+	for (i = 0; i < nr; i++)
+		if (READ_ONCE(r->pfn[i]) == pfn)
+			return true;
+	return read_seqcount_retry(&r->seq, seq);
+}
+
+/**
+ * mw_table_in_flight() - a batch the kernel is processing may hold @pfn
+ * @pfn: the PFN of an entry
+ *
+ * Never waits for a writer (on PREEMPT_RT a batch may be preempted by
+ * the reader): a record being rewritten answers yes. A reader that has
+ * copied an entry and finds its folio in no batch here reads the folio
+ * after every batch that changed the copy is done.
+ *
+ * Return: true if the folio may be in flight; then its entry is pending.
+ */
+bool mw_table_in_flight(unsigned long pfn)
+{
+	bool hit = mw_inflight_has(&mw_inflight_remote, pfn);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (!hit)
+			hit = mw_inflight_has(per_cpu_ptr(&mw_inflight, cpu), pfn);
+	/* Pairs with the smp_wmb() of mw_table_batch_exit(). */
+	smp_rmb();
+	return hit;
 }
 
 /*
@@ -458,15 +590,15 @@ void mw_table_free(unsigned long pfn)
 	unsigned long flags;
 
 	if (!READ_ONCE(mw_buckets[b].first)) {
-		this_cpu_inc(mw_lock_counts.free_lockless);
+		this_cpu_inc(mw_table_pcpu.free_lockless);
 		return;
 	}
 	flags = mw_bucket_lock(b);
 	e = mw_find(b, pfn);
 	if (e) {
-		atomic_long_inc(&mw_stats.freed);
+		this_cpu_inc(mw_table_pcpu.freed);
 		if (mw_pfn_mlocked(pfn))
-			atomic_long_inc(&mw_stats.freed_mlocked);
+			this_cpu_inc(mw_table_pcpu.freed_mlocked);
 		mw_unlink(e);
 	}
 	mw_bucket_unlock(b, flags);
@@ -546,7 +678,7 @@ void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
 				    MW_ST_UNLOCKED_PENDING);
 			e->flags = MW_EF_INHERITED;
 			fresh = NULL;
-			atomic_long_inc(&mw_stats.split_entries);
+			this_cpu_inc(mw_table_pcpu.split_entries);
 		}
 		mw_bucket_unlock(b, flags);
 		if (fresh)
@@ -582,7 +714,7 @@ static bool mw_add_state(unsigned long pfn, unsigned int order, u8 state)
 void mw_table_add_preexisting(unsigned long pfn, unsigned int order)
 {
 	if (mw_add_state(pfn, order, MW_ST_PREEXISTING))
-		atomic_long_inc(&mw_stats.preexisting);
+		this_cpu_inc(mw_table_pcpu.preexisting);
 }
 
 bool mw_table_add_unwitnessed(unsigned long pfn, unsigned int order)
@@ -643,7 +775,7 @@ void mw_table_drop(unsigned long pfn)
 	if (e && !e->pending && e->shadow <= 0 &&
 	    !mw_pfn_mlocked(pfn)) {
 		gone = mw_unlink(e);
-		atomic_long_inc(&mw_stats.resolved);
+		this_cpu_inc(mw_table_pcpu.resolved);
 	}
 	mw_bucket_unlock(b, flags);
 	mw_free(gone);
@@ -715,23 +847,23 @@ void mw_table_stats(struct mw_table_stats *s)
 {
 	int cpu;
 
+	*s = (struct mw_table_stats){ };
 	s->entries = atomic_long_read(&mw_nr_entries);
 	s->max_entries = mw_max_entries;
 	s->buckets = 1UL << mw_bucket_bits;
 	s->alloc_failures = atomic_long_read(&mw_stats.alloc_failures);
 	s->full = atomic_long_read(&mw_stats.full);
-	s->stale = atomic_long_read(&mw_stats.stale);
-	s->munlock_untracked = atomic_long_read(&mw_stats.munlock_untracked);
-	s->resolved = atomic_long_read(&mw_stats.resolved);
-	s->freed = atomic_long_read(&mw_stats.freed);
-	s->freed_mlocked = atomic_long_read(&mw_stats.freed_mlocked);
-	s->split_entries = atomic_long_read(&mw_stats.split_entries);
-	s->preexisting = atomic_long_read(&mw_stats.preexisting);
-	s->locked_sections = 0;
-	s->free_lockless = 0;
+	/* The rest are sums over the CPUs. */
 	for_each_possible_cpu(cpu) {
-		const struct mw_lock_counts *c = per_cpu_ptr(&mw_lock_counts, cpu);
+		const struct mw_table_pcpu *c = per_cpu_ptr(&mw_table_pcpu, cpu);
 
+		s->stale += READ_ONCE(c->stale);
+		s->munlock_untracked += READ_ONCE(c->munlock_untracked);
+		s->resolved += READ_ONCE(c->resolved);
+		s->freed += READ_ONCE(c->freed);
+		s->freed_mlocked += READ_ONCE(c->freed_mlocked);
+		s->split_entries += READ_ONCE(c->split_entries);
+		s->preexisting += READ_ONCE(c->preexisting);
 		s->locked_sections += READ_ONCE(c->sections);
 		s->free_lockless += READ_ONCE(c->free_lockless);
 	}
@@ -747,16 +879,23 @@ bool mw_table_incomplete(void)
 /* The counters restart; the entries stay, they describe live folios. */
 void mw_table_reset(void)
 {
-	atomic_long_set(&mw_stats.munlock_untracked, 0);
-	atomic_long_set(&mw_stats.resolved, 0);
-	atomic_long_set(&mw_stats.freed, 0);
-	atomic_long_set(&mw_stats.freed_mlocked, 0);
-	atomic_long_set(&mw_stats.split_entries, 0);
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct mw_table_pcpu *c = per_cpu_ptr(&mw_table_pcpu, cpu);
+
+		WRITE_ONCE(c->munlock_untracked, 0);
+		WRITE_ONCE(c->resolved, 0);
+		WRITE_ONCE(c->freed, 0);
+		WRITE_ONCE(c->freed_mlocked, 0);
+		WRITE_ONCE(c->split_entries, 0);
+	}
 }
 
 int mw_table_init(unsigned long max_entries)
 {
 	unsigned int i;
+	int cpu;
 
 	mw_max_entries = max_entries;
 	mw_bucket_bits = ilog2(roundup_pow_of_two(max(max_entries / MW_BUCKET_LOAD,
@@ -766,6 +905,9 @@ int mw_table_init(unsigned long max_entries)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(mw_locks); i++)
 		raw_spin_lock_init(&mw_locks[i]);
+	for_each_possible_cpu(cpu)
+		seqcount_init(&per_cpu_ptr(&mw_inflight, cpu)->seq);
+	seqcount_init(&mw_inflight_remote.seq);
 	mw_entry_cache = kmem_cache_create_usercopy(MLOCKWATCH_SLAB_CACHE,
 			sizeof(struct mw_entry), __alignof__(struct mw_entry),
 			MW_SLAB_NO_MERGE_FLAGS, 0,
@@ -782,11 +924,16 @@ int mw_table_init(unsigned long max_entries)
 void mw_table_exit(void)
 {
 	unsigned int i;
+	int cpu;
 	struct mw_entry *e;
 	struct hlist_node *tmp;
 
 	if (!mw_buckets)
 		return;
+	for_each_possible_cpu(cpu) {
+		mw_free(*per_cpu_ptr(&mw_spare, cpu));
+		*per_cpu_ptr(&mw_spare, cpu) = NULL;
+	}
 	for (i = 0; i < (1U << mw_bucket_bits); i++)
 		hlist_for_each_entry_safe(e, tmp, &mw_buckets[i], node) {
 			hlist_del(&e->node);

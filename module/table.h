@@ -30,19 +30,21 @@ void mw_table_exit(void);
 
 /* Event side: any context, hardirq included; never sleeps. */
 void mw_table_mlock(struct folio *folio, bool new);
-void mw_table_munlock(struct folio *folio);
 void mw_table_rmap_add(struct folio *folio, struct vm_area_struct *vma);
-void mw_table_rmap_remove(struct folio *folio, long nr_pages);
-/* A batch's operations on known folios, from its entry to its exit. */
+void mw_table_rmap_remove(struct folio *folio, long nr_pages,
+			  bool munlocks_whole);
+/* A batch's munlocks of known folios, from its entry to its exit. */
 struct mw_batch_ops {
+	bool remote;
 	unsigned int nr;
 	unsigned long pfn[MW_BATCH_MAX];
 	u8 gen[MW_BATCH_MAX];
-	bool munlock[MW_BATCH_MAX];
 };
 
-void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w);
+void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w,
+			  bool remote);
 void mw_table_batch_exit(const struct mw_batch_ops *w);
+bool mw_table_in_flight(unsigned long pfn);
 void mw_table_free(unsigned long pfn);
 void mw_table_split_enter(void);
 void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,

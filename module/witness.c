@@ -131,9 +131,14 @@ void mw_witness_mlock_new(void)
 	this_cpu_inc(mw_pcpu.mlock_new_calls);
 }
 
-void mw_witness_munlock(void)
+/* The munlocks a batch is about to run: counted when they are done. */
+void mw_witness_batch_munlocks(const struct mw_batch *b)
 {
-	this_cpu_inc(mw_pcpu.munlock_calls);
+	unsigned int i, n = 0;
+
+	for (i = 0; i < b->nr; i++)
+		n += b->op[i] == MW_BATCH_MUNLOCK;
+	this_cpu_add(mw_pcpu.munlock_calls, n);
 }
 
 void mw_witness_batch_enter(struct mw_batch_window *w)

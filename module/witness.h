@@ -38,7 +38,7 @@ struct mw_witness_totals {
 void mw_witness_init(void);
 void mw_witness_mlock(void);
 void mw_witness_mlock_new(void);
-void mw_witness_munlock(void);
+void mw_witness_batch_munlocks(const struct mw_batch *b);
 void mw_witness_batch_enter(struct mw_batch_window *w);
 void mw_witness_batch_exit(struct mw_batch_window *w);
 void mw_witness_remote_drain(bool entering);

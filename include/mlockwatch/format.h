@@ -56,6 +56,8 @@
  *                         LRU adds cull and rescue outside batches too, so
  *                         a remote drain's share cannot be told apart)
  *   mlock_calls, mlock_new_calls, munlock_calls, splits, mlocked_splits
+ *                         (munlock_calls: munlocks the batches ran; a
+ *                         munlock is not hooked where it is queued)
  *   rmap_locked_adds, rmap_locked_removes, rmap_last_locked_pid
  *   missed_events, unreliable_batches (events not counted exactly:
  *                         makes the module incomplete)
@@ -185,9 +187,13 @@ enum mw_summary_key {
  * mlock of its folio (mlock_folio, mlock_new_*) and removed when the
  * folio is freed (mm_page_free), or when it is unlocked and the kernel
  * has cleared PG_mlocked (after the batch that munlocked it, or when a
- * reader finds it so). Every mlock adds 1 to SHADOW, every munlock takes
- * 1 away, at the entry of the kernel function: SHADOW is never behind
- * the kernel.
+ * reader finds it so). Every mlock adds 1 to SHADOW at the entry of
+ * mlock_folio/mlock_new_*, in the order the mlocks are made, before the
+ * kernel sets PG_mlocked, and stays pending until its batch has run. A
+ * munlock only queues an operation, which changes nothing in the folio
+ * until the batch runs it: it takes 1 away at the entry of the batch,
+ * which stays in flight (pending) until the kernel is done with it. So
+ * SHADOW is never behind the kernel.
  *
  *   (none) --mlock--> locked --munlock to 0--> unlocked-pending
  *   unlocked-pending --mlock--> locked
@@ -206,10 +212,10 @@ enum mw_summary_key {
  * Verdicts, judged when a view is read or a scan runs:
  *   ok              PG_mlocked set, SHADOW >= 1, the kernel's count equal
  *                   to SHADOW or unreadable
- *   pending         a batch operation on it is still queued, the folio
- *                   is being freed or split, or the hooks changed the
- *                   entry around every read of the folio: read again
- *                   after a drain
+ *   pending         a mlock of it is still queued, its batch is running
+ *                   now, the folio is being freed or split, or the hooks
+ *                   changed the entry around every read of the folio:
+ *                   read again after a drain
  *   preexisting     PG_mlocked at load; its history is unknown
  *   unresolved      SHADOW 0 and nothing queued, PG_mlocked still set,
  *                   and the kernel's count cannot be read (isolated or
