@@ -68,6 +68,9 @@ static struct {
 } mw_ip_map[1 << MW_IP_MAP_BITS];
 static DEFINE_PER_CPU(char [KSYM_SYMBOL_LEN], mw_ip_sym);
 
+/* ftrace hits dropped by the recursion guard: missed, so incomplete. */
+static DEFINE_PER_CPU(unsigned long, mw_recursion_missed);
+
 /*
  * A hit of @h: counted unless its role refuses the call, then handed to
  * the role (roles.c).
@@ -165,8 +168,10 @@ static void notrace mw_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 	int bit, i;
 
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
-	if (unlikely(bit < 0))
+	if (unlikely(bit < 0)) {
+		this_cpu_inc(mw_recursion_missed);
 		return;
+	}
 	h = mw_ftrace_hook(ip);
 	if (likely(h)) {
 		hit.sym = h->sym;
@@ -444,9 +449,12 @@ unsigned long mw_hooks_missed(void)
 {
 	unsigned long sum = 0;
 	unsigned int i;
+	int cpu;
 
 	for (i = 0; i < mw_nr_hook_descs; i++)
 		sum += mw_hook_missed(&mw_hooks[i]);
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*per_cpu_ptr(&mw_recursion_missed, cpu));
 	return sum;
 }
 

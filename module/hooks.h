@@ -9,7 +9,10 @@ void mw_hooks_exit(void);
 
 /* The hooks view: one line per hook. */
 void mw_hooks_show(struct seq_file *m);
-/* Events the hook mechanisms dropped (kprobe nmissed), over all hooks. */
+/*
+ * Events the hook mechanisms dropped, over all hooks: kprobe nmissed, and
+ * ftrace hits the recursion guard refused.
+ */
 unsigned long mw_hooks_missed(void);
 /*
  * The first hook that must have fired (must_fire in the hooks view) and

@@ -8,6 +8,7 @@
 #include <linux/memory_hotplug.h>
 
 #include "compat.h"
+#include "hooks.h"
 #include "judge.h"
 #include "table.h"
 
@@ -80,6 +81,16 @@ long mw_judge_traced(enum mw_verdict v)
  */
 #define MW_JUDGE_TRIES	3
 
+/*
+ * An error cannot be told from a lost event once the table has lost an
+ * entry or a hook has missed a call: a missed batch leaves its munlocks
+ * uncounted, a missed mlock its lock.
+ */
+static bool mw_judge_incomplete(void)
+{
+	return mw_table_incomplete() || mw_hooks_missed();
+}
+
 /**
  * mw_judge() - the verdict of one entry, on its folio as it is now
  * @e: in: the entry, as copied from the table; out: the copy the verdict
@@ -111,7 +122,7 @@ enum mw_verdict mw_judge(struct mw_entry_view *e, struct mw_folio_now *f)
 	int tries = 0;
 
 	mw_folio_read(e->pfn, f);
-	v = mw_verdict_of(e, f, mw_table_incomplete());
+	v = mw_verdict_of(e, f, mw_judge_incomplete());
 	while (mw_verdict_is_error(v) && !confirmed) {
 		if (tries++ == MW_JUDGE_TRIES)
 			return MW_V_PENDING;
@@ -120,7 +131,7 @@ enum mw_verdict mw_judge(struct mw_entry_view *e, struct mw_folio_now *f)
 		if (mw_table_in_flight(e->pfn))
 			return MW_V_PENDING;
 		mw_folio_read(e->pfn, f);
-		v = mw_verdict_of(e, f, mw_table_incomplete());
+		v = mw_verdict_of(e, f, mw_judge_incomplete());
 		confirmed = mw_table_lookup(e->pfn, &again) &&
 			    again.gen == e->gen && again.seq == e->seq;
 	}

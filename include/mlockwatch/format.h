@@ -60,7 +60,9 @@
  *                         munlock is not hooked where it is queued)
  *   rmap_locked_adds, rmap_locked_removes, rmap_last_locked_pid
  *   missed_events, unreliable_batches (events not counted exactly:
- *                         makes the module incomplete)
+ *                         makes the module incomplete; missed_events
+ *                         counts kprobe misses and ftrace hits refused
+ *                         by its recursion guard)
  *   remote_drains         dead CPUs' batches drained by CPU hotplug
  *   remote_munlocked_pages, remote_stranded_pages
  *                         their share of witnessed_{munlocked,stranded}_pages,
@@ -221,6 +223,7 @@ enum mw_summary_key {
  *                   and the kernel's count cannot be read (isolated or
  *                   large): not judged
  *   incomplete      would be an error, but the table has lost folios
+ *                   or a hook has missed events (missed_events)
  *   known-undercount   the kernel's count is below SHADOW, or a munlock
  *                   cleared PG_mlocked while SHADOW stayed >= 1: the
  *                   count is lost while a folio is isolated, by design
