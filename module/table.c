@@ -461,7 +461,8 @@ void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w,
 	struct mw_inflight *r = mw_inflight_of(remote);
 	unsigned int i;
 
-	w->remote = remote;
+	/* The exit clears this record, on whatever CPU it runs. */
+	w->rec = r;
 	raw_write_seqcount_begin(&r->seq);
 	for (i = 0; i < b->nr; i++)
 		r->pfn[i] = folio_pfn(b->folio[i]);
@@ -508,7 +509,7 @@ void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w,
  */
 void mw_table_batch_exit(const struct mw_batch_ops *w)
 {
-	struct mw_inflight *r = mw_inflight_of(w->remote);
+	struct mw_inflight *r = w->rec;
 	unsigned int i;
 
 	for (i = 0; i < w->nr; i++) {

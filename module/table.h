@@ -34,8 +34,10 @@ void mw_table_rmap_add(struct folio *folio, struct vm_area_struct *vma);
 void mw_table_rmap_remove(struct folio *folio, long nr_pages,
 			  bool munlocks_whole);
 /* A batch's munlocks of known folios, from its entry to its exit. */
+struct mw_inflight;
+
 struct mw_batch_ops {
-	bool remote;
+	struct mw_inflight *rec;	/* where the batch is published */
 	unsigned int nr;
 	unsigned long pfn[MW_BATCH_MAX];
 	u8 gen[MW_BATCH_MAX];
