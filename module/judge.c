@@ -91,6 +91,21 @@ static bool mw_judge_incomplete(void)
 	return mw_table_incomplete() || mw_hooks_missed();
 }
 
+/*
+ * mw_verdict_of(), asking whether the module is incomplete only for an
+ * error: the question sums every hook's and CPU's misses, and a listing
+ * judges every entry.
+ */
+static enum mw_verdict mw_judge_verdict(const struct mw_entry_view *e,
+					const struct mw_folio_now *f)
+{
+	enum mw_verdict v = mw_verdict_of(e, f, false);
+
+	if (mw_verdict_is_error(v) && mw_judge_incomplete())
+		return mw_verdict_of(e, f, true);
+	return v;
+}
+
 /**
  * mw_judge() - the verdict of one entry, on its folio as it is now
  * @e: in: the entry, as copied from the table; out: the copy the verdict
@@ -122,7 +137,7 @@ enum mw_verdict mw_judge(struct mw_entry_view *e, struct mw_folio_now *f)
 	int tries = 0;
 
 	mw_folio_read(e->pfn, f);
-	v = mw_verdict_of(e, f, mw_judge_incomplete());
+	v = mw_judge_verdict(e, f);
 	while (mw_verdict_is_error(v) && !confirmed) {
 		if (tries++ == MW_JUDGE_TRIES)
 			return MW_V_PENDING;
@@ -131,7 +146,7 @@ enum mw_verdict mw_judge(struct mw_entry_view *e, struct mw_folio_now *f)
 		if (mw_table_in_flight(e->pfn))
 			return MW_V_PENDING;
 		mw_folio_read(e->pfn, f);
-		v = mw_verdict_of(e, f, mw_judge_incomplete());
+		v = mw_judge_verdict(e, f);
 		confirmed = mw_table_lookup(e->pfn, &again) &&
 			    again.gen == e->gen && again.seq == e->seq;
 	}
