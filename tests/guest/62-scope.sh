@@ -97,9 +97,11 @@ expect_eq "  ... kpagecgroup: at least p2's $folios2 locked pages are charged to
 	"$([ "${charged:-0}" -ge "$folios2" ] 2>/dev/null && echo yes || echo "charged_mlocked_pages=$charged")"
 
 # the text output marks the global and the scope's figures apart
+# (the kernel count is $raised, not always 3: see count_after_raise)
 "$MC" --once --exact -p "$PROBE_PID_p1" > /tmp/scope.txt 2>&1
-expect_eq "text: the scope's mismatch is (scope), the PFN listed, the global line there" "1 1 1" \
-	"$(grep -c '^MISMATCH module-verdicts (scope): ' /tmp/scope.txt) $(grep -c "^    $pfn 0 1 1 3 .* overcount\$" /tmp/scope.txt) $(grep -c '^global: identity_diff 0, mlockwatch.s mismatches 1 folio(s) in all$' /tmp/scope.txt)"
+text="$(grep -c '^MISMATCH module-verdicts (scope): ' /tmp/scope.txt) $(grep -c "^    $pfn 0 1 1 $raised .* overcount\$" /tmp/scope.txt) $(grep -c '^global: identity_diff 0, mlockwatch.s mismatches 1 folio(s) in all$' /tmp/scope.txt)"
+[ "$text" = "1 1 1" ] || sed 's/^/# /' /tmp/scope.txt
+expect_eq "text: the scope's mismatch is (scope), the PFN listed, the global line there" "1 1 1" "$text"
 
 # without the module: the kernel's own figures for the scope
 rmmod mlockinject
