@@ -228,6 +228,12 @@ static void dec_none(const unsigned long *raw, struct mw_args *out)
 {
 }
 
+/* (unsigned int cpu) or (int cpu): only the register's low half is set. */
+static void dec_cpu(const unsigned long *raw, struct mw_args *out)
+{
+	out->cpu = (u32)raw[0] < nr_cpu_ids ? (int)(u32)raw[0] : -1;
+}
+
 /*
  * Renames, newest first:
  * 6.3 (folio conversion): mlock_new_page -> mlock_new_folio,

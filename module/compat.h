@@ -54,6 +54,7 @@ struct mw_args {
 	struct vm_area_struct *vma;
 	long nr_pages;		/* pages the call covers (rmap), signed (charges) */
 	bool munlocks_whole;	/* rmap remove: the kernel then munlocks the folio */
+	int cpu;		/* drain_remote: the dead CPU, or -1 */
 	struct mw_batch *batch;	/* batch: filled in if the caller gives one */
 };
 

@@ -221,10 +221,17 @@ void mw_control_show_incomplete(struct seq_file *m)
 		struct mw_table_stats t;
 
 		mw_table_stats(&t);
-		seq_printf(m, "%sshadow table lost %lu folios (max_folios %lu reached %lu times, %lu allocations failed)",
-			   sep, t.full + t.alloc_failures, t.max_entries, t.full,
-			   t.alloc_failures);
-		sep = ", ";
+		if (t.full || t.alloc_failures) {
+			seq_printf(m, "%sshadow table lost %lu folios (max_folios %lu reached %lu times, %lu allocations failed)",
+				   sep, t.full + t.alloc_failures, t.max_entries,
+				   t.full, t.alloc_failures);
+			sep = ", ";
+		}
+		if (t.queued_lost) {
+			seq_printf(m, "%s%lu queued mlocks not followed to their batch (a CPU's queue of %u overflowed)",
+				   sep, t.queued_lost, MW_QUEUED_MAX);
+			sep = ", ";
+		}
 	}
 	if (READ_ONCE(mw_selftest_failed))
 		seq_printf(m, "%sselftest %s", sep, mw_selftest_result);

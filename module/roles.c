@@ -122,12 +122,17 @@ static void mw_on_batch_exit(void *data, unsigned long ret)
 
 static void mw_on_drain_remote_enter(const struct mw_hit *hit)
 {
+	struct mw_args a;
+
+	mw_hit_decode(hit, &a, NULL);
+	mw_table_remote_drain(a.cpu);
 	mw_witness_remote_drain(true);
 }
 
 static void mw_on_drain_remote_exit(void *data, unsigned long ret)
 {
 	mw_witness_remote_drain(false);
+	mw_table_remote_drain(-1);
 }
 
 struct mw_split_data {

@@ -3,8 +3,9 @@
  * The shadow table: one entry per folio (keyed by the PFN of its head
  * page) that a witnessed mlock has touched, holding the shadow
  * mlock_count: +1 at every mlock_folio/mlock_new_* call, -1 for every
- * munlock operation when the mlock batch runs it. Unlike the kernel's
- * count it is never lost to an isolated folio, and the mlocks it counts
+ * munlock operation when the mlock batch runs it. (Which mlocks are
+ * still queued in a batch is kept beside the table, per CPU: struct
+ * mw_queued.) Unlike the kernel's count it is never lost to an isolated folio, and the mlocks it counts
  * are counted in the order they were made, not in the order the per-CPU
  * batches happen to run them, so the kernel's may only ever be lower.
  *
@@ -47,7 +48,6 @@ struct mw_entry {
 	int shadow;
 	pid_t last_pid;
 	u32 mm_hash[2];		/* the first two distinct locking mms */
-	u8 pending;		/* queued batch operations; sticks at U8_MAX */
 	u8 gen;			/* tells a reused PFN's new entry from the old */
 	u16 seq;		/* every change a hook makes: mw_judge() */
 	u8 state, order, flags;
@@ -124,6 +124,32 @@ struct mw_inflight {
 static DEFINE_PER_CPU(struct mw_inflight, mw_inflight);
 static struct mw_inflight mw_inflight_remote;
 
+/**
+ * struct mw_queued - the mlocks a CPU's hooks saw that its batch has not run
+ * @seq: odd while the queue is being rewritten
+ * @nr: how many of @pfn are set
+ * @pfn: the head PFN of each mlock's folio, oldest first
+ *
+ * An mlock is hooked where it is called, before the kernel sets PG_mlocked
+ * and queues it in this CPU's mlock batch; its folio is pending until the
+ * batch has run it. The hook adds the PFN here in the same locked section
+ * that raises the shadow, and the batch's entry takes it out after
+ * publishing the batch as in flight (struct mw_inflight), so a reader that
+ * checks here and then there never misses a queued mlock. So the batch
+ * passes its mlocks without touching the table. Only the owning CPU
+ * writes a queue (a dead CPU's: the one task that drains it); readers
+ * never wait (mw_table_queued()).
+ */
+struct mw_queued {
+	seqcount_t seq;
+	unsigned int nr;
+	unsigned long pfn[MW_QUEUED_MAX];
+};
+static DEFINE_PER_CPU(struct mw_queued, mw_queued);
+
+/* The CPU whose batch the CPU-dead drain runs, or -1 (hotplug is serial). */
+static int mw_remote_cpu = -1;
+
 static const char *const mw_state_names[MW_NR_STATES] = {
 #define MW_STATE(id, name) \
 	[MW_ST_##id] = #name,
@@ -163,7 +189,7 @@ static inline raw_spinlock_t *mw_lock(unsigned int bucket)
  * safe in any context.
  */
 struct mw_table_pcpu {
-	unsigned long sections, free_lockless;
+	unsigned long sections, free_lockless, queued_lost;
 	unsigned long stale, munlock_untracked, resolved, freed, freed_mlocked;
 	unsigned long split_entries, preexisting;
 };
@@ -348,6 +374,101 @@ static void mw_attribution(struct folio *folio, struct mm_struct **mm,
 	*pid = *mm ? task_tgid_nr(current) : 0;
 }
 
+/*
+ * This CPU's mlock about to be queued, from its hook (preemption off).
+ * A full queue means batches went unseen or an RT task sat preempted in
+ * mlock_folio() for two batches' worth of mlocks: the oldest is let go
+ * and counted, which makes the table incomplete.
+ */
+static void mw_queued_add(unsigned long pfn)
+{
+	struct mw_queued *q = this_cpu_ptr(&mw_queued);
+
+	raw_write_seqcount_begin(&q->seq);
+	if (q->nr == MW_QUEUED_MAX) {
+		memmove(q->pfn, q->pfn + 1,
+			(MW_QUEUED_MAX - 1) * sizeof(*q->pfn));
+		q->nr--;
+		__this_cpu_inc(mw_table_pcpu.queued_lost);
+	}
+	q->pfn[q->nr++] = pfn;
+	raw_write_seqcount_end(&q->seq);
+}
+
+/*
+ * Batch @b, whose head PFNs are @pfns, runs from queue @q: each of its
+ * mlocks takes the oldest queued PFN of its folio out. An mlock found
+ * nowhere was queued before the hooks were armed. What stays was hooked
+ * but is not in this batch yet (RT, see MW_QUEUED_MAX).
+ */
+static void mw_queued_run(struct mw_queued *q, const struct mw_batch *b,
+			  const unsigned long *pfns)
+{
+	unsigned int i, j;
+
+	raw_write_seqcount_begin(&q->seq);
+	for (i = 0; i < b->nr && q->nr; i++) {
+		if (b->op[i] == MW_BATCH_MUNLOCK)
+			continue;
+		for (j = 0; j < q->nr; j++)
+			if (q->pfn[j] == pfns[i])
+				break;
+		if (j == q->nr)
+			continue;
+		memmove(q->pfn + j, q->pfn + j + 1,
+			(q->nr - j - 1) * sizeof(*q->pfn));
+		q->nr--;
+	}
+	raw_write_seqcount_end(&q->seq);
+}
+
+/* @pfn may be in @q; a queue being rewritten may hold anything. */
+static bool mw_queued_has(const struct mw_queued *q, unsigned long pfn)
+{
+	unsigned int seq = raw_read_seqcount(&q->seq), i, nr;
+
+	if (seq & 1)
+		return true;
+	nr = min_t(unsigned int, READ_ONCE(q->nr), MW_QUEUED_MAX);
+	for (i = 0; i < nr; i++)
+		if (READ_ONCE(q->pfn[i]) == pfn)
+			return true;
+	return read_seqcount_retry(&q->seq, seq);
+}
+
+/**
+ * mw_table_queued() - a hooked mlock of @pfn's folio has not run yet
+ * @pfn: the PFN of an entry
+ *
+ * Queued, or in a batch in flight: a batch takes its mlocks out of the
+ * queue only after publishing itself in flight, and this reads the queues
+ * first. Called after copying the entry: an mlock the copy counted is
+ * found here until the kernel has run it. Never waits for a writer.
+ *
+ * Return: true if the folio may have an mlock pending.
+ */
+bool mw_table_queued(unsigned long pfn)
+{
+	bool hit = false;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (!hit)
+			hit = mw_queued_has(per_cpu_ptr(&mw_queued, cpu), pfn);
+	/* The queues before the in-flight records: see above. */
+	smp_rmb();
+	return hit || mw_table_in_flight(pfn);
+}
+
+/**
+ * mw_table_remote_drain() - the CPU-dead callback is about to drain @cpu
+ * @cpu: the dead CPU, or -1 once the callback is over
+ */
+void mw_table_remote_drain(int cpu)
+{
+	WRITE_ONCE(mw_remote_cpu, cpu);
+}
+
 /**
  * mw_table_mlock() - a witnessed mlock_folio() or mlock_new_*()
  * @folio: the folio the kernel is about to mark PG_mlocked
@@ -355,7 +476,7 @@ static void mw_attribution(struct folio *folio, struct mm_struct **mm,
  *
  * Runs at the entry of the kernel function, so the shadow count always
  * rises before PG_mlocked is set. The folio also joins this CPU's mlock
- * batch, so the entry has one more batch operation pending, until the
+ * batch, so it is queued here too (struct mw_queued), pending until the
  * batch runs. One locked section: an unknown folio gets this CPU's spare
  * entry, and the spare is replaced after the lock is dropped.
  */
@@ -402,9 +523,8 @@ again:
 		refill = true;
 	}
 	e->order = folio_order(folio);
+	mw_queued_add(pfn);
 	e->shadow++;
-	if (e->pending < U8_MAX)
-		e->pending++;
 	if (e->state == MW_ST_UNLOCKED_PENDING || e->state == MW_ST_UNWITNESSED)
 		e->state = MW_ST_LOCKED;
 	e->flags &= ~MW_EF_PARTIAL;
@@ -444,11 +564,12 @@ static struct mw_inflight *mw_inflight_of(bool remote)
  * A munlock is accounted here, when the kernel does it, not when it is
  * queued: a queued munlock changes nothing in the folio, while the
  * mlock that queues an operation sets PG_mlocked at once, so mlocks are
- * counted at their call (mw_table_mlock()) and only stop being pending
- * here. The batch's folios are published as in flight first, so that a
- * reader that finds an entry changed here also finds it in flight until
- * the kernel is done (mw_table_in_flight()). One locked section per
- * operation on a known folio.
+ * counted at their call (mw_table_mlock()) and only leave their CPU's
+ * queue here, without a table lookup. The batch's folios are published as
+ * in flight first, so that a reader that finds an entry changed here, or
+ * an mlock gone from its queue, also finds it in flight until the kernel
+ * is done (mw_table_in_flight()). One locked section per munlock of a
+ * known folio, none for an mlock.
  *
  * The batch holds a reference on every folio in it, so the folio pointers
  * are good here (and only here): what the exit needs is kept by PFN, with
@@ -460,6 +581,7 @@ void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w,
 {
 	struct mw_inflight *r = mw_inflight_of(remote);
 	unsigned int i;
+	int cpu;
 
 	/* The exit clears this record, on whatever CPU it runs. */
 	w->rec = r;
@@ -468,32 +590,50 @@ void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w,
 		r->pfn[i] = folio_pfn(b->folio[i]);
 	r->nr = b->nr;
 	raw_write_seqcount_end(&r->seq);
+	/* The record before the queue: see mw_table_queued(). */
+	smp_wmb();
+	cpu = remote ? READ_ONCE(mw_remote_cpu) : smp_processor_id();
+	if (cpu >= 0)
+		mw_queued_run(per_cpu_ptr(&mw_queued, cpu), b, r->pfn);
 
 	w->nr = 0;
 	for (i = 0; i < b->nr; i++) {
 		unsigned long pfn = r->pfn[i], flags;
 		unsigned int bk = mw_bucket(pfn);
-		bool munlock = b->op[i] == MW_BATCH_MUNLOCK;
 		struct mw_entry *e;
 
+		if (b->op[i] != MW_BATCH_MUNLOCK)
+			continue;
 		flags = mw_bucket_lock(bk);
 		e = mw_find(bk, pfn);
 		if (e) {
-			if (munlock)
-				mw_entry_munlock(e);
-			else if (e->pending && e->pending < U8_MAX)
-				e->pending--;
+			mw_entry_munlock(e);
 			e->seq++;
-		}
-		if (e && munlock) {
 			w->pfn[w->nr] = pfn;
 			w->gen[w->nr] = e->gen;
 			w->nr++;
 		}
 		mw_bucket_unlock(bk, flags);
-		if (!e && munlock)
+		if (!e)
 			this_cpu_inc(mw_table_pcpu.munlock_untracked);
 	}
+}
+
+/*
+ * Caller holds @e's bucket lock: every witnessed lock of the folio is
+ * undone and the kernel has cleared PG_mlocked. No queue is read for an
+ * unlocked-pending entry: each queued mlock of it is still in its shadow
+ * (the hook raised it), so a shadow of 0 has none; a preexisting entry's
+ * shadow is only a change since load.
+ */
+static bool mw_resolvable(const struct mw_entry *e)
+{
+	if (e->shadow > 0 || (e->flags & MW_EF_PARTIAL) ||
+	    mw_pfn_mlocked(e->pfn))
+		return false;
+	if (e->state == MW_ST_UNLOCKED_PENDING)
+		return true;
+	return e->state == MW_ST_PREEXISTING && !mw_table_queued(e->pfn);
 }
 
 /**
@@ -501,8 +641,8 @@ void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w,
  * @w: what mw_table_batch_enter() kept
  *
  * An entry the batch has fully unlocked is dropped once the kernel has
- * cleared PG_mlocked; a folio still PG_mlocked needs no lock to be passed
- * by. The folio may already be free (the batch drops its references):
+ * cleared PG_mlocked (mw_resolvable()); a folio still PG_mlocked needs no
+ * lock to be passed by. The folio may already be free (the batch drops its references):
  * then the free hook has removed the entry, or a new folio has a new
  * one, of another generation; the PFN's struct page stays. Then the
  * batch stops being in flight.
@@ -521,11 +661,7 @@ void mw_table_batch_exit(const struct mw_batch_ops *w)
 			continue;
 		flags = mw_bucket_lock(b);
 		e = mw_find(b, pfn);
-		if (e && e->gen == w->gen[i] && !e->pending &&
-		    e->shadow <= 0 && !(e->flags & MW_EF_PARTIAL) &&
-		    (e->state == MW_ST_UNLOCKED_PENDING ||
-		     e->state == MW_ST_PREEXISTING) &&
-		    !mw_pfn_mlocked(pfn)) {
+		if (e && e->gen == w->gen[i] && mw_resolvable(e)) {
 			gone = mw_unlink(e);
 			this_cpu_inc(mw_table_pcpu.resolved);
 		}
@@ -730,11 +866,17 @@ static void mw_view(const struct mw_entry *e, struct mw_entry_view *v)
 	v->last_pid = e->last_pid;
 	v->state = e->state;
 	v->order = e->order;
-	v->pending = e->pending;
+	v->pending = 0;		/* mw_view_pending(), once copied */
 	v->flags = e->flags;
 	v->nr_mms = e->nr_mms;
 	v->gen = e->gen;
 	v->seq = e->seq;
+}
+
+/* After the copy, never before: see mw_table_queued(). */
+static void mw_view_pending(struct mw_entry_view *v)
+{
+	v->pending = mw_table_queued(v->pfn);
 }
 
 bool mw_table_lookup(unsigned long pfn, struct mw_entry_view *v)
@@ -748,6 +890,8 @@ bool mw_table_lookup(unsigned long pfn, struct mw_entry_view *v)
 	if (e && v)
 		mw_view(e, v);
 	mw_bucket_unlock(b, flags);
+	if (e && v)
+		mw_view_pending(v);
 	return e;
 }
 
@@ -773,8 +917,8 @@ void mw_table_drop(unsigned long pfn)
 
 	flags = mw_bucket_lock(b);
 	e = mw_find(b, pfn);
-	if (e && !e->pending && e->shadow <= 0 &&
-	    !mw_pfn_mlocked(pfn)) {
+	if (e && e->shadow <= 0 && !mw_pfn_mlocked(pfn) &&
+	    !mw_table_queued(pfn)) {
 		gone = mw_unlink(e);
 		this_cpu_inc(mw_table_pcpu.resolved);
 	}
@@ -808,7 +952,7 @@ static inline unsigned long mw_walk_pos(unsigned int bucket,
 unsigned int mw_table_walk(unsigned long *pos, struct mw_entry_view *out,
 			   unsigned int max)
 {
-	unsigned int n = 0, nb = 1U << mw_bucket_bits;
+	unsigned int n = 0, nb = 1U << mw_bucket_bits, i;
 
 	while ((*pos >> MW_WALK_SKIP_BITS) < nb && n < max) {
 		unsigned int b = *pos >> MW_WALK_SKIP_BITS, here = 0;
@@ -841,6 +985,8 @@ unsigned int mw_table_walk(unsigned long *pos, struct mw_entry_view *out,
 		mw_bucket_unlock(b, flags);
 		*pos = more ? mw_walk_pos(b, skip + here) : mw_walk_pos(b + 1, 0);
 	}
+	for (i = 0; i < n; i++)
+		mw_view_pending(&out[i]);
 	return n;
 }
 
@@ -867,14 +1013,22 @@ void mw_table_stats(struct mw_table_stats *s)
 		s->preexisting += READ_ONCE(c->preexisting);
 		s->locked_sections += READ_ONCE(c->sections);
 		s->free_lockless += READ_ONCE(c->free_lockless);
+		s->queued_lost += READ_ONCE(c->queued_lost);
 	}
 }
 
 /* Entries were lost: no verdict may be called an error any more. */
 bool mw_table_incomplete(void)
 {
-	return atomic_long_read(&mw_stats.alloc_failures) ||
-	       atomic_long_read(&mw_stats.full);
+	int cpu;
+
+	if (atomic_long_read(&mw_stats.alloc_failures) ||
+	    atomic_long_read(&mw_stats.full))
+		return true;
+	for_each_possible_cpu(cpu)
+		if (READ_ONCE(per_cpu_ptr(&mw_table_pcpu, cpu)->queued_lost))
+			return true;
+	return false;
 }
 
 /* The counters restart; the entries stay, they describe live folios. */
@@ -906,8 +1060,10 @@ int mw_table_init(unsigned long max_entries)
 		return -ENOMEM;
 	for (i = 0; i < ARRAY_SIZE(mw_locks); i++)
 		raw_spin_lock_init(&mw_locks[i]);
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		seqcount_init(&per_cpu_ptr(&mw_inflight, cpu)->seq);
+		seqcount_init(&per_cpu_ptr(&mw_queued, cpu)->seq);
+	}
 	seqcount_init(&mw_inflight_remote.seq);
 	mw_entry_cache = kmem_cache_create_usercopy(MLOCKWATCH_SLAB_CACHE,
 			sizeof(struct mw_entry), __alignof__(struct mw_entry),

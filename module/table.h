@@ -12,6 +12,14 @@
 #define MW_MAX_FOLIOS_MIN	64UL
 #define MW_MAX_FOLIOS_MAX	(64UL << 20)
 
+/*
+ * A CPU's queue of hooked mlocks (table.c) holds its batch, plus mlocks
+ * hooked but not yet added to it: on PREEMPT_RT a task can be preempted
+ * between the two (it stays on its CPU: the page table lock disables
+ * migration), and others may fill and run the batch meanwhile.
+ */
+#define MW_QUEUED_MAX	(2 * MW_BATCH_MAX)
+
 struct mw_table_stats {
 	unsigned long entries, max_entries, buckets;
 	unsigned long alloc_failures, full;
@@ -23,6 +31,7 @@ struct mw_table_stats {
 	unsigned long preexisting;
 	unsigned long locked_sections;	/* bucket lock taken, since load */
 	unsigned long free_lockless;	/* frees passed by an empty bucket */
+	unsigned long queued_lost;	/* hooked mlocks a full queue let go */
 };
 
 int mw_table_init(unsigned long max_entries);
@@ -47,6 +56,8 @@ void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w,
 			  bool remote);
 void mw_table_batch_exit(const struct mw_batch_ops *w);
 bool mw_table_in_flight(unsigned long pfn);
+bool mw_table_queued(unsigned long pfn);
+void mw_table_remote_drain(int cpu);
 void mw_table_free(unsigned long pfn);
 void mw_table_split_enter(void);
 void mw_table_split_exit(unsigned long head_pfn, unsigned int old_order,
