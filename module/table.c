@@ -5,9 +5,10 @@
  * mlock_count: +1 at every mlock_folio/mlock_new_* call, -1 for every
  * munlock operation when the mlock batch runs it. (Which mlocks are
  * still queued in a batch is kept beside the table, per CPU: struct
- * mw_queued.) Unlike the kernel's count it is never lost to an isolated folio, and the mlocks it counts
- * are counted in the order they were made, not in the order the per-CPU
- * batches happen to run them, so the kernel's may only ever be lower.
+ * mw_queued.) Unlike the kernel's count it is never lost to an isolated
+ * folio, and the mlocks it counts are counted in the order they were
+ * made, not in the order the per-CPU batches happen to run them, so the
+ * kernel's may only ever be lower.
  *
  * Entries follow their folios: a THP split hands PG_mlocked pieces their
  * own entries, a free (the mm_page_free tracepoint) removes the entry, and
