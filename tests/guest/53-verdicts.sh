@@ -43,7 +43,19 @@ probe "map a nothp 64" && probe "touch a" && drain && probe "mlock a" &&
 	probe "map b nothp 64" && probe "touch b" && drain && probe "mlock b"
 drain
 probe "pfns a /tmp/a"
-expect_eq "control: a locked page is ok" "ok" "$(verdict_of "$(head -n1 /tmp/a)")"
+# Every page of a is ok, or known-undercount where mlock found it
+# isolated and the kernel left it at count 0 by design (see exact_pages
+# below; seen on 7.3 under single-threaded TCG); at least one is ok.
+control=$(awk 'NR == FNR { mine[$1] = 1; next }
+	FNR > 2 && ($1 in mine) { n[$13]++ }
+	END { for (v in n) print v "=" n[v] }' /tmp/a "$MW_DEBUGFS/folios" | sort | tr '\n' ' ')
+ok=$(echo "$control" | tr ' ' '\n' | sed -n 's/^ok=//p')
+low=$(echo "$control" | tr ' ' '\n' | sed -n 's/^known-undercount=//p')
+if [ "${ok:-0}" -ge 1 ] && [ $((${ok:-0} + ${low:-0})) = $((64 * 1024 / PAGE_SIZE)) ]; then
+	ktap_test_pass "control: the locked pages are ok, or known-undercount by design ($control)"
+else
+	ktap_test_fail "control: the locked pages are ok, or known-undercount by design ($control)"
+fi
 
 # unwitnessed-set: PG_mlocked on a page no mlock ever reached
 inject stray
