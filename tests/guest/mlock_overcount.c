@@ -237,7 +237,12 @@ int main(void)
 		       (unsigned long long)pfn, !!(flags & (1ULL << KPF_MLOCKED)),
 		       !!(flags & (1ULL << KPF_UNEVICTABLE)), before, after,
 		       i, ATTEMPTS, narmed);
-	if (!narmed)
+	/*
+	 * Not armed only tells that the steps' order may not have held; a
+	 * folio left mlocked with no mapping is the bug whatever order the
+	 * batches ran in (a 7.3 run leaked on an attempt read as disarmed).
+	 */
+	if (!narmed && !leaked)
 		ksft_exit_skip("CPU 0's mlock batch was drained before the race every time: could not test\n");
 	ksft_test_result(!leaked, "a folio is unlocked once every locking mapping is gone (no mlock_count overcount)\n");
 	ksft_finished();
