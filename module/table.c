@@ -423,18 +423,29 @@ static void mw_queued_run(struct mw_queued *q, const struct mw_batch *b,
 	raw_write_seqcount_end(&q->seq);
 }
 
-/* @pfn may be in @q; a queue being rewritten may hold anything. */
+/*
+ * @want may be among the @nr of @pfn, a per-CPU list of at most @max
+ * under @seq (a queue or an in-flight record); a list being rewritten
+ * may hold anything, so it answers yes.
+ */
+static bool mw_pfns_have(const seqcount_t *seq, const unsigned int *nr,
+			 const unsigned long *pfn, unsigned int max,
+			 unsigned long want)
+{
+	unsigned int start = raw_read_seqcount(seq), i, n;
+
+	if (start & 1)
+		return true;
+	n = min_t(unsigned int, READ_ONCE(*nr), max);
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(pfn[i]) == want)
+			return true;
+	return read_seqcount_retry(seq, start);
+}
+
 static bool mw_queued_has(const struct mw_queued *q, unsigned long pfn)
 {
-	unsigned int seq = raw_read_seqcount(&q->seq), i, nr;
-
-	if (seq & 1)
-		return true;
-	nr = min_t(unsigned int, READ_ONCE(q->nr), MW_QUEUED_MAX);
-	for (i = 0; i < nr; i++)
-		if (READ_ONCE(q->pfn[i]) == pfn)
-			return true;
-	return read_seqcount_retry(&q->seq, seq);
+	return mw_pfns_have(&q->seq, &q->nr, q->pfn, MW_QUEUED_MAX, pfn);
 }
 
 /**
@@ -676,18 +687,9 @@ void mw_table_batch_exit(const struct mw_batch_ops *w)
 	raw_write_seqcount_end(&r->seq);
 }
 
-/* @pfn may be in @r's batch; a record being rewritten may hold anything. */
 static bool mw_inflight_has(const struct mw_inflight *r, unsigned long pfn)
 {
-	unsigned int seq = raw_read_seqcount(&r->seq), i, nr;
-
-	if (seq & 1)
-		return true;
-	nr = min_t(unsigned int, READ_ONCE(r->nr), MW_BATCH_MAX);
-	for (i = 0; i < nr; i++)
-		if (READ_ONCE(r->pfn[i]) == pfn)
-			return true;
-	return read_seqcount_retry(&r->seq, seq);
+	return mw_pfns_have(&r->seq, &r->nr, r->pfn, MW_BATCH_MAX, pfn);
 }
 
 /**
