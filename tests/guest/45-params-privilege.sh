@@ -25,7 +25,6 @@ ktap_set_plan 27
 
 RUNAS="$MW_DIR/runas"
 MC="$MW_DIR/mlockcheck"
-INJ=/sys/kernel/debug/mlockinject/inject
 FILES="control folios folios.bin hooks mismatches mms summary"
 # A kernel virtual address: ffff and 12 more hex digits (with or without
 # 0x); PFNs are decimal and far shorter.

@@ -19,10 +19,8 @@
 ktap_print_header
 ktap_set_plan 21
 
-INJ=/sys/kernel/debug/mlockinject/inject
 T=/sys/kernel/tracing
 inject() { echo "$*" > $INJ; }
-injected_pfn() { awk '/^pfn:/ { print $2 }' $INJ; }
 # verdict_of PFN: the verdict folios gives PFN ("" when it has no entry)
 verdict_of() { awk -v p="$1" 'NR > 2 && $1 == p { print $13 }' "$MW_DEBUGFS/folios"; }
 in_mismatches() { awk -v p="$1" 'NR > 2 && $1 == p { print $13 }' "$MW_DEBUGFS/mismatches"; }

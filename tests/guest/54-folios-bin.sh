@@ -11,7 +11,6 @@ ktap_set_plan 11
 
 MF="$MW_DIR/mlockfolios"
 BIN="$MW_DEBUGFS/folios.bin"
-INJ=/sys/kernel/debug/mlockinject/inject
 mib=16
 
 mw_load || ktap_exit_fail_msg "insmod failed"

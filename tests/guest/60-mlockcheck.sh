@@ -28,7 +28,6 @@ ktap_print_header
 ktap_set_plan 28
 
 MC="$MW_DIR/mlockcheck"
-INJ=/sys/kernel/debug/mlockinject/inject
 out=/tmp/mlockcheck.out
 json=/tmp/mlockcheck.json
 : > $json

@@ -25,7 +25,6 @@ need_module
 ktap_set_plan 19
 
 MC=$MW_DIR/mlockcheck
-INJ=/sys/kernel/debug/mlockinject/inject
 INST=/sys/kernel/tracing/instances
 R=/tmp/report.txt
 out=/tmp/mlockcheck.out

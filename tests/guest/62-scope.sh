@@ -21,7 +21,6 @@ need_module
 ktap_set_plan 14
 
 MC=$MW_DIR/mlockcheck
-INJ=/sys/kernel/debug/mlockinject/inject
 CG=/sys/fs/cgroup
 out=/tmp/scope.json
 : > /tmp/scope-all.json

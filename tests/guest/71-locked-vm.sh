@@ -18,7 +18,6 @@ need_module
 ktap_set_plan 16
 
 MC="$MW_DIR/mlockcheck"
-INJ=/sys/kernel/debug/mlockinject/inject
 
 
 # judge BUG DESCRIPTION CMD...: the three verdicts on one reproducer, and

@@ -24,7 +24,6 @@ need_module
 ktap_set_plan 3
 
 MC="$MW_DIR/mlockcheck"
-INJ=/sys/kernel/debug/mlockinject/inject
 secs=${MW_IRQ_SECONDS:-10}
 
 insmod "$MW_DIR/mlockinject.ko" || ktap_exit_fail_msg "cannot load the injector"

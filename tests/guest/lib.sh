@@ -167,6 +167,11 @@ mms_of() {
 	awk -v p="$1" '$1 == p { print $5, $6 }' $MW_DEBUGFS/mms
 }
 
+# The test-only injector's command file (tests/inject/mlockinject.c), and
+# the PFN its last command touched.
+INJ=/sys/kernel/debug/mlockinject/inject
+injected_pfn() { awk '/^pfn:/ { print $2 }' $INJ; }
+
 # mw_summary KEY: the value of KEY in the module's summary.
 mw_summary() {
 	awk -v k="$1:" '$1 == k { sub(/^[^:]*: /, ""); print; found = 1 } END { if (!found) exit 1 }' \
