@@ -137,6 +137,10 @@ static int summary_show(struct seq_file *m, void *v)
 	seq_printf(m, "table_stale: %lu\n", t.stale);
 	seq_printf(m, "table_preexisting: %lu\n", t.preexisting);
 	seq_printf(m, "table_resolved: %lu\n", t.resolved);
+	seq_printf(m, "table_kept: %lu\n", t.kept);
+	seq_printf(m, "table_max_kept: %lu\n", t.max_kept);
+	seq_printf(m, "table_reaped: %lu\n", t.reaped);
+	seq_printf(m, "table_reap_runs: %lu\n", t.reap_runs);
 	seq_printf(m, "table_freed: %lu\n", t.freed);
 	seq_printf(m, "table_freed_mlocked: %lu\n", t.freed_mlocked);
 	seq_printf(m, "table_split_entries: %lu\n", t.split_entries);

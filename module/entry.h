@@ -14,7 +14,9 @@
  * format.h has the state machine. LOCKED: shadow >= 1, witnessed mlocks
  * outstanding. UNLOCKED_PENDING: shadow 0, the batch or a free clears
  * it. PREEXISTING: PG_mlocked at load, the shadow is a delta.
- * UNWITNESSED: found PG_mlocked by scan, never witnessed.
+ * UNWITNESSED: found PG_mlocked by scan, never witnessed. UNLOCKED:
+ * shadow 0, and the batch that undid the last lock cleared PG_mlocked;
+ * kept for the folio's next mlock, it stands for no entry at all.
  */
 enum mw_state {
 #define MW_STATE(id, ...) MW_ST_##id,

@@ -13,7 +13,13 @@
  * Entries follow their folios: a THP split hands PG_mlocked pieces their
  * own entries, a free (the mm_page_free tracepoint) removes the entry, and
  * migration needs nothing here because the kernel munlocks the source and
- * re-mlocks the destination through hooked calls.
+ * re-mlocks the destination through hooked calls. An entry whose locks
+ * are all undone, once its batch has cleared PG_mlocked, stays linked in
+ * state unlocked: the folio's next mlock reuses it, in the one locked
+ * section it takes anyway, and a munlock's batch needs no second section
+ * to drop it. Such an entry stands for no entry at all (verdict.c). It
+ * goes when its folio is freed, when a reader finds it, or by the reaper
+ * once their budget is spent (mw_max_kept, mw_reap()).
  *
  * Locking: a fixed array of buckets (max_folios / 2, rounded up to a power
  * of two), each group of buckets under an irq-safe raw spinlock, because
@@ -38,6 +44,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #include <mlockwatch/format.h>
 
@@ -71,7 +78,16 @@ static unsigned int mw_bucket_bits;
 static raw_spinlock_t mw_locks[1 << MW_LOCK_BITS];
 static struct kmem_cache *mw_entry_cache;
 static unsigned long mw_max_entries;
-static atomic_long_t mw_nr_entries;
+static atomic_long_t mw_nr_entries;	/* linked, kept ones included */
+
+/*
+ * Kept unlocked entries: at most max_folios / 8 of them, on top of
+ * max_folios. Past that, a batch drops what it unlocks, as it did before
+ * entries were kept (one more locked section), and starts the reaper.
+ */
+#define MW_KEPT_SHARE	8
+static long mw_max_kept;
+static atomic_long_t mw_nr_kept;
 static atomic_t mw_splits;
 static atomic_t mw_gen;
 
@@ -192,7 +208,7 @@ static inline raw_spinlock_t *mw_lock(unsigned int bucket)
 struct mw_table_pcpu {
 	unsigned long sections, free_lockless, queued_lost;
 	unsigned long stale, munlock_untracked, resolved, freed, freed_mlocked;
-	unsigned long split_entries, preexisting;
+	unsigned long split_entries, preexisting, reaped, reap_runs;
 };
 static DEFINE_PER_CPU(struct mw_table_pcpu, mw_table_pcpu);
 
@@ -230,6 +246,8 @@ static struct mw_entry *mw_find(unsigned int bucket, unsigned long pfn)
 static struct mw_entry *mw_unlink(struct mw_entry *e)
 {
 	hlist_del(&e->node);
+	if (e->state == MW_ST_UNLOCKED)
+		atomic_long_dec(&mw_nr_kept);
 	atomic_long_dec(&mw_nr_entries);
 	return e;
 }
@@ -240,10 +258,15 @@ static void mw_free(struct mw_entry *e)
 		mw_entry_free(mw_entry_cache, e);
 }
 
-/* Room for one more entry in the table, or false (counted): it is full. */
+/*
+ * Room for one more entry in the table, or false (counted): it is full.
+ * max_folios bounds the entries that describe a lock; kept unlocked ones
+ * have a budget of their own (mw_max_kept).
+ */
 static bool mw_reserve(void)
 {
-	if (atomic_long_inc_return(&mw_nr_entries) > mw_max_entries) {
+	if (atomic_long_inc_return(&mw_nr_entries) -
+	    atomic_long_read(&mw_nr_kept) > mw_max_entries) {
 		atomic_long_dec(&mw_nr_entries);
 		atomic_long_inc(&mw_stats.full);
 		return false;
@@ -295,6 +318,105 @@ static void mw_unalloc(struct mw_entry *e)
 {
 	atomic_long_dec(&mw_nr_entries);
 	mw_entry_free(mw_entry_cache, e);
+}
+
+/*
+ * Caller holds @e's bucket lock: a kept unlocked entry is mlocked again.
+ * If the batch that unlocked it is done, the folio starts a new life with
+ * nothing of the last one (a flag such as "munlocked" would turn a new
+ * error into a known-* verdict) and a generation of its own, as a new
+ * entry would. If that batch is still running, the kernel may yet run
+ * the old munlock after this mlock (clearing PG_mlocked under it, a known
+ * undercount): the entry keeps its history, as an unlocked-pending one
+ * does. That check reads every CPU's in-flight record, which only a
+ * folio mlocked again pays.
+ */
+static void mw_renew(struct mw_entry *e)
+{
+	atomic_long_dec(&mw_nr_kept);
+	e->state = MW_ST_LOCKED;
+	if (mw_table_in_flight(e->pfn))
+		return;
+	e->shadow = 0;
+	e->last_pid = 0;
+	e->mm_hash[0] = 0;
+	e->mm_hash[1] = 0;
+	e->nr_mms = 0;
+	e->flags = 0;
+	e->gen = atomic_inc_return(&mw_gen);
+}
+
+/*
+ * Caller holds @e's bucket lock: @e is a kept unlocked entry that can go.
+ * Not while PG_mlocked is set again (it then reads unwitnessed-set), nor
+ * while a batch holds the folio or one of its mlocks is queued: the batch
+ * may yet leave PG_mlocked set, and its exit needs the entry to say so.
+ */
+static bool mw_reapable(const struct mw_entry *e)
+{
+	return e->state == MW_ST_UNLOCKED && !mw_pfn_mlocked(e->pfn) &&
+	       !mw_table_queued(e->pfn);
+}
+
+static void mw_reap(struct work_struct *work);
+static DECLARE_WORK(mw_reap_work, mw_reap);
+
+/* jiffies before which no new pass starts: see mw_reap(). */
+static unsigned long mw_reap_after;
+
+/*
+ * From a batch that found the kept budget spent, with no bucket lock
+ * held: queue_work() takes only raw locks, in any context.
+ */
+static void mw_reap_soon(void)
+{
+	if (time_after_eq(jiffies, READ_ONCE(mw_reap_after)) &&
+	    !work_pending(&mw_reap_work))
+		queue_work(system_unbound_wq, &mw_reap_work);
+}
+
+/**
+ * mw_reap() - let every kept unlocked entry that can go, go
+ * @work: mw_reap_work
+ *
+ * One pass over the buckets, one lock at a time, in process context,
+ * started when the kept budget is spent: entries kept for folios that
+ * stay mapped unlocked would otherwise hold it, and every later munlock
+ * would cost its second section again. A pass is followed by a pause of
+ * ten times its length, at least 100 ms, before the next may start, so
+ * that a budget held by folios mlocked again (not reapable) costs little.
+ */
+static void mw_reap(struct work_struct *work)
+{
+	unsigned int nb = 1U << mw_bucket_bits, b;
+	unsigned long start = jiffies, reaped = 0;
+
+	for (b = 0; b < nb; b++) {
+		struct mw_entry *e;
+		struct hlist_node *tmp;
+		HLIST_HEAD(gone);
+		unsigned long flags;
+
+		if (!READ_ONCE(mw_buckets[b].first))
+			continue;
+		flags = mw_bucket_lock(b);
+		hlist_for_each_entry_safe(e, tmp, &mw_buckets[b], node) {
+			if (!mw_reapable(e))
+				continue;
+			mw_unlink(e);
+			hlist_add_head(&e->node, &gone);
+		}
+		mw_bucket_unlock(b, flags);
+		hlist_for_each_entry_safe(e, tmp, &gone, node) {
+			mw_entry_free(mw_entry_cache, e);
+			reaped++;
+		}
+		cond_resched();
+	}
+	this_cpu_add(mw_table_pcpu.reaped, reaped);
+	this_cpu_inc(mw_table_pcpu.reap_runs);
+	WRITE_ONCE(mw_reap_after, jiffies + max(10 * (jiffies - start),
+						  (unsigned long)HZ / 10));
 }
 
 static void mw_note_mm(struct mw_entry *e, struct mm_struct *mm, pid_t pid)
@@ -351,7 +473,7 @@ void mw_table_rmap_remove(struct folio *folio, long nr_pages,
 	b = mw_bucket(pfn);
 	flags = mw_bucket_lock(b);
 	e = mw_find(b, pfn);
-	if (e) {
+	if (e && e->state != MW_ST_UNLOCKED) {
 		e->flags |= MW_EF_PARTIAL;
 		e->seq++;
 	}
@@ -533,6 +655,8 @@ again:
 		e = mw_link(fresh, b, pfn, folio_order(folio), MW_ST_LOCKED);
 		fresh = NULL;
 		refill = true;
+	} else if (e->state == MW_ST_UNLOCKED) {
+		mw_renew(e);
 	}
 	e->order = folio_order(folio);
 	mw_queued_add(pfn);
@@ -549,17 +673,42 @@ again:
 	mw_spare_put(fresh);
 }
 
+/* What a batch's exit checks for one of its munlocks (mw_batch_ops.kind). */
+enum mw_exit_check {
+	MW_EXIT_NONE,		/* nothing: the entry stays as it is */
+	MW_EXIT_KEPT,		/* unlocked: PG_mlocked should now clear */
+	MW_EXIT_DROP,		/* dropped if PG_mlocked cleared */
+};
+
 /*
  * Caller holds the entry's bucket lock: the batch is about to undo one
- * mapping's mlock of the folio.
+ * mapping's mlock of the folio. An entry whose last lock this undoes is
+ * unlocked from now on, before the kernel runs the munlock: its batch
+ * stays in flight (pending) until then, and the exit puts it back to
+ * unlocked-pending if PG_mlocked did not clear, which is rare (an error,
+ * or a new mlock meanwhile). With the kept budget spent, it is
+ * unlocked-pending instead, and dropped at the exit. A partly unmapped
+ * large folio stays unlocked-pending while mapped
+ * (known-large-partial-munlock).
+ *
+ * Return: what the batch's exit must check, enum mw_exit_check.
  */
-static void mw_entry_munlock(struct mw_entry *e)
+static u8 mw_entry_munlock(struct mw_entry *e)
 {
 	e->flags |= MW_EF_MUNLOCKED;
-	if (e->state == MW_ST_PREEXISTING)
+	if (e->state == MW_ST_PREEXISTING) {
 		e->shadow--;
-	else if (e->shadow > 0 && !--e->shadow)
-		e->state = MW_ST_UNLOCKED_PENDING;
+		return MW_EXIT_DROP;
+	}
+	if (e->state == MW_ST_UNWITNESSED || (e->shadow > 0 && --e->shadow))
+		return MW_EXIT_NONE;
+	e->state = MW_ST_UNLOCKED_PENDING;
+	if (e->flags & MW_EF_PARTIAL)
+		return MW_EXIT_NONE;
+	if (!atomic_long_add_unless(&mw_nr_kept, 1, mw_max_kept))
+		return MW_EXIT_DROP;
+	e->state = MW_ST_UNLOCKED;
+	return MW_EXIT_KEPT;
 }
 
 static struct mw_inflight *mw_inflight_of(bool remote)
@@ -581,7 +730,8 @@ static struct mw_inflight *mw_inflight_of(bool remote)
  * in flight first, so that a reader that finds an entry changed here, or
  * an mlock gone from its queue, also finds it in flight until the kernel
  * is done (mw_table_in_flight()). One locked section per munlock of a
- * known folio, none for an mlock.
+ * known folio, none for an mlock; the exit takes none unless PG_mlocked
+ * stayed set.
  *
  * The batch holds a reference on every folio in it, so the folio pointers
  * are good here (and only here): what the exit needs is kept by PFN, with
@@ -592,6 +742,7 @@ void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w,
 			  bool remote)
 {
 	struct mw_inflight *r = mw_inflight_of(remote);
+	bool spent = false;
 	unsigned int i;
 	int cpu;
 
@@ -613,22 +764,35 @@ void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w,
 		unsigned long pfn = r->pfn[i], flags;
 		unsigned int bk = mw_bucket(pfn);
 		struct mw_entry *e;
+		u8 kind;
 
 		if (b->op[i] != MW_BATCH_MUNLOCK)
 			continue;
 		flags = mw_bucket_lock(bk);
 		e = mw_find(bk, pfn);
+		/* A kept unlocked entry is no entry: untracked, like one. */
+		if (e && e->state == MW_ST_UNLOCKED)
+			e = NULL;
 		if (e) {
-			mw_entry_munlock(e);
+			kind = mw_entry_munlock(e);
 			e->seq++;
+		}
+		if (e && kind != MW_EXIT_NONE) {
 			w->pfn[w->nr] = pfn;
 			w->gen[w->nr] = e->gen;
+			w->kind[w->nr] = kind;
 			w->nr++;
+			/* Unlocked, but not kept: the budget is spent. */
+			if (kind == MW_EXIT_DROP &&
+			    e->state == MW_ST_UNLOCKED_PENDING)
+				spent = true;
 		}
 		mw_bucket_unlock(bk, flags);
 		if (!e)
 			this_cpu_inc(mw_table_pcpu.munlock_untracked);
 	}
+	if (spent)
+		mw_reap_soon();
 }
 
 /*
@@ -648,16 +812,41 @@ static bool mw_resolvable(const struct mw_entry *e)
 	return e->state == MW_ST_PREEXISTING && !mw_table_queued(e->pfn);
 }
 
+/*
+ * A batch's munlock left @pfn's folio PG_mlocked: its entry, if still the
+ * one the batch unlocked, goes back to unlocked-pending, to be judged as
+ * such (overcount, unresolved or a known verdict), or stays locked if a
+ * new mlock took it meanwhile.
+ */
+static void mw_unlock_failed(unsigned long pfn, u8 gen)
+{
+	unsigned int b = mw_bucket(pfn);
+	struct mw_entry *e;
+	unsigned long flags;
+
+	flags = mw_bucket_lock(b);
+	e = mw_find(b, pfn);
+	if (e && e->gen == gen && e->state == MW_ST_UNLOCKED) {
+		atomic_long_dec(&mw_nr_kept);
+		e->state = MW_ST_UNLOCKED_PENDING;
+		e->seq++;
+	}
+	mw_bucket_unlock(b, flags);
+}
+
 /**
  * mw_table_batch_exit() - the batch processor has run
  * @w: what mw_table_batch_enter() kept
  *
- * An entry the batch has fully unlocked is dropped once the kernel has
- * cleared PG_mlocked (mw_resolvable()); a folio still PG_mlocked needs no
- * lock to be passed by. The folio may already be free (the batch drops its references):
- * then the free hook has removed the entry, or a new folio has a new
- * one, of another generation; the PFN's struct page stays. Then the
- * batch stops being in flight.
+ * An entry the batch has unlocked stays (kept) if the kernel has cleared
+ * PG_mlocked, which needs no lock to be seen; only a folio left
+ * PG_mlocked takes a locked section (mw_unlock_failed()). Any other it
+ * unlocked (preexisting, or past the kept budget) is dropped once
+ * PG_mlocked is clear (mw_resolvable()). The folio
+ * may already be free (the batch drops its references): then the free
+ * hook has removed the entry, or a new folio has a new one, of another
+ * generation; the PFN's struct page stays. Then the batch stops being in
+ * flight.
  */
 void mw_table_batch_exit(const struct mw_batch_ops *w)
 {
@@ -668,8 +857,16 @@ void mw_table_batch_exit(const struct mw_batch_ops *w)
 		unsigned long pfn = w->pfn[i], flags;
 		unsigned int b = mw_bucket(pfn);
 		struct mw_entry *e, *gone = NULL;
+		bool mlocked = mw_pfn_mlocked(pfn);
 
-		if (mw_pfn_mlocked(pfn))
+		if (w->kind[i] == MW_EXIT_KEPT) {
+			if (mlocked)
+				mw_unlock_failed(pfn, w->gen[i]);
+			else
+				this_cpu_inc(mw_table_pcpu.resolved);
+			continue;
+		}
+		if (mlocked)
 			continue;
 		flags = mw_bucket_lock(b);
 		e = mw_find(b, pfn);
@@ -923,7 +1120,10 @@ void mw_table_drop(unsigned long pfn)
 	if (e && e->shadow <= 0 && !mw_pfn_mlocked(pfn) &&
 	    !mw_table_queued(pfn)) {
 		gone = mw_unlink(e);
-		this_cpu_inc(mw_table_pcpu.resolved);
+		if (gone->state == MW_ST_UNLOCKED)
+			this_cpu_inc(mw_table_pcpu.reaped);	/* resolved before */
+		else
+			this_cpu_inc(mw_table_pcpu.resolved);
 	}
 	mw_bucket_unlock(b, flags);
 	mw_free(gone);
@@ -999,6 +1199,8 @@ void mw_table_stats(struct mw_table_stats *s)
 
 	*s = (struct mw_table_stats){ };
 	s->entries = atomic_long_read(&mw_nr_entries);
+	s->kept = atomic_long_read(&mw_nr_kept);
+	s->max_kept = mw_max_kept;
 	s->max_entries = mw_max_entries;
 	s->buckets = 1UL << mw_bucket_bits;
 	s->alloc_failures = atomic_long_read(&mw_stats.alloc_failures);
@@ -1017,6 +1219,8 @@ void mw_table_stats(struct mw_table_stats *s)
 		s->locked_sections += READ_ONCE(c->sections);
 		s->free_lockless += READ_ONCE(c->free_lockless);
 		s->queued_lost += READ_ONCE(c->queued_lost);
+		s->reaped += READ_ONCE(c->reaped);
+		s->reap_runs += READ_ONCE(c->reap_runs);
 	}
 }
 
@@ -1047,6 +1251,7 @@ void mw_table_reset(void)
 		WRITE_ONCE(c->freed, 0);
 		WRITE_ONCE(c->freed_mlocked, 0);
 		WRITE_ONCE(c->split_entries, 0);
+		WRITE_ONCE(c->reaped, 0);
 	}
 }
 
@@ -1056,6 +1261,8 @@ int mw_table_init(unsigned long max_entries)
 	int cpu;
 
 	mw_max_entries = max_entries;
+	mw_max_kept = max_entries / MW_KEPT_SHARE;
+	mw_reap_after = jiffies;
 	mw_bucket_bits = ilog2(roundup_pow_of_two(max(max_entries / MW_BUCKET_LOAD,
 						      MW_MIN_BUCKETS)));
 	mw_buckets = vzalloc(sizeof(*mw_buckets) << mw_bucket_bits);
@@ -1090,6 +1297,7 @@ void mw_table_exit(void)
 
 	if (!mw_buckets)
 		return;
+	cancel_work_sync(&mw_reap_work);
 	for_each_possible_cpu(cpu) {
 		mw_free(*per_cpu_ptr(&mw_spare, cpu));
 		*per_cpu_ptr(&mw_spare, cpu) = NULL;

@@ -22,10 +22,13 @@
 
 struct mw_table_stats {
 	unsigned long entries, max_entries, buckets;
+	unsigned long kept, max_kept;	/* unlocked entries kept, of entries */
 	unsigned long alloc_failures, full;
 	unsigned long stale;		/* an entry met a PFN reused under it */
 	unsigned long munlock_untracked;
-	unsigned long resolved;		/* dropped once PG_mlocked cleared */
+	unsigned long resolved;		/* unlocked, and PG_mlocked cleared */
+	unsigned long reaped;		/* kept unlocked entries let go */
+	unsigned long reap_runs;	/* passes of the reaper */
 	unsigned long freed, freed_mlocked;
 	unsigned long split_entries;	/* entries made for split pieces */
 	unsigned long preexisting;
@@ -50,6 +53,7 @@ struct mw_batch_ops {
 	unsigned int nr;
 	unsigned long pfn[MW_BATCH_MAX];
 	u8 gen[MW_BATCH_MAX];
+	u8 kind[MW_BATCH_MAX];		/* what the exit checks: table.c */
 };
 
 void mw_table_batch_enter(const struct mw_batch *b, struct mw_batch_ops *w,

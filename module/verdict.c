@@ -84,7 +84,8 @@ enum mw_verdict mw_verdict_of(const struct mw_entry_view *e,
 		return f->mlocked ? MW_V_PREEXISTING : MW_V_RESOLVED;
 	if (e->pending)
 		return MW_V_PENDING;
-	if (e->state == MW_ST_UNWITNESSED)
+	/* A kept unlocked entry says what no entry would. */
+	if (e->state == MW_ST_UNWITNESSED || e->state == MW_ST_UNLOCKED)
 		v = f->mlocked ? MW_V_UNWITNESSED_SET : MW_V_RESOLVED;
 	else if (f->mlocked)
 		v = mw_verdict_mlocked(e, f);

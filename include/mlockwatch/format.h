@@ -126,7 +126,8 @@ enum mw_summary_key {
 
 /*
  * summary, appended in format 1 (readers skip keys they do not know):
- *   table_entries, table_max_folios, table_buckets
+ *   table_entries, table_max_folios, table_buckets   entries linked
+ *                         now; max_folios bounds those not kept
  *   table_full, table_alloc_failures   folios the table could not hold;
  *                         either one makes the module incomplete
  *   table_allocator       where entries come from: kmem_cache (the
@@ -136,7 +137,15 @@ enum mw_summary_key {
  *                         (older PREEMPT_RT: every entry fails, incomplete)
  *   table_stale           an entry met a reused PFN (a module bug)
  *   table_preexisting     entries made for folios PG_mlocked at load
- *   table_resolved        entries dropped: unlocked, PG_mlocked clear
+ *   table_resolved        entries whose locks were all undone and whose
+ *                         folio lost PG_mlocked; the batch keeps them
+ *                         (state unlocked) for the folio's next mlock
+ *   table_kept, table_max_kept   unlocked entries kept now (counted in
+ *                         table_entries, not against max_folios), and
+ *                         their budget, max_folios / 8: past it a batch
+ *                         drops what it unlocks, and the reaper runs
+ *   table_reaped, table_reap_runs   kept entries dropped by the reaper or
+ *                         by a reader, and the reaper's passes
  *   table_freed, table_freed_mlocked   entries dropped by a free, and
  *                         how many of those folios were still PG_mlocked
  *   table_split_entries   entries made for PG_mlocked pieces of a split
@@ -181,25 +190,31 @@ enum mw_summary_key {
  * or split). LAST_PID: the last process seen locking it (0: none, e.g.
  * reclaim re-mlocking it). LOCKING_MMS: distinct mms seen locking it, 0,
  * 1, 2 or "3+". STATE: the entry's place in the state machine below,
- * one of locked, unlocked-pending, preexisting or unwitnessed.
+ * one of locked, unlocked-pending, preexisting, unwitnessed or unlocked.
  *
  * mismatches: the same lines, only those whose verdict is an error.
  *
  * The per-folio state machine. An entry is created by the first witnessed
  * mlock of its folio (mlock_folio, mlock_new_*) and removed when the
- * folio is freed (mm_page_free), or when it is unlocked and the kernel
- * has cleared PG_mlocked (after the batch that munlocked it, or when a
- * reader finds it so). Every mlock adds 1 to SHADOW at the entry of
- * mlock_folio/mlock_new_*, in the order the mlocks are made, before the
- * kernel sets PG_mlocked, and stays pending until its batch has run. A
- * munlock only queues an operation, which changes nothing in the folio
- * until the batch runs it: it takes 1 away at the entry of the batch,
- * which stays in flight (pending) until the kernel is done with it. So
- * SHADOW is never behind the kernel.
+ * folio is freed (mm_page_free). Once its locks are all undone and the
+ * batch that munlocked it has cleared PG_mlocked, it is kept, in state
+ * unlocked, for the folio's next mlock. It then stands for no entry: the
+ * views leave it out, a PG_mlocked set again without a witnessed mlock
+ * reads unwitnessed-set, as on a folio without an entry, and a reader or
+ * the table's reaper may drop it. Every mlock adds 1 to SHADOW at the
+ * entry of mlock_folio/mlock_new_*, in the order the mlocks are made,
+ * before the kernel sets PG_mlocked, and stays pending until its batch
+ * has run. A munlock only queues an operation, which changes nothing in
+ * the folio until the batch runs it: it takes 1 away at the entry of the
+ * batch, which stays in flight (pending) until the kernel is done with
+ * it. So SHADOW is never behind the kernel.
  *
- *   (none) --mlock--> locked --munlock to 0--> unlocked-pending
+ *   (none) --mlock--> locked --munlock to 0, its batch runs--> unlocked
+ *   (unlocked) --mlock--> locked (a new generation, nothing kept)
+ *   (unlocked) --reaped, or dropped by a reader--> (none)
+ *   locked --munlock to 0, PG_mlocked stays set--> unlocked-pending
  *   unlocked-pending --mlock--> locked
- *   unlocked-pending --batch clears PG_mlocked--> (none)
+ *   unlocked-pending --a munlock's batch clears PG_mlocked--> unlocked
  *   any --free--> (none)
  *   (at load, PG_mlocked) --> preexisting --PG_mlocked cleared--> (none)
  *   (scan finds PG_mlocked, no entry) --> unwitnessed --mlock--> locked

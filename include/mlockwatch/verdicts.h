@@ -34,4 +34,5 @@ MW_STATE(LOCKED, locked)
 MW_STATE(UNLOCKED_PENDING, unlocked-pending)
 MW_STATE(PREEXISTING, preexisting)
 MW_STATE(UNWITNESSED, unwitnessed)
+MW_STATE(UNLOCKED, unlocked)
 #endif

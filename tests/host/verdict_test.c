@@ -54,6 +54,18 @@
 	  E(.state = MW_ST_UNWITNESSED), LOCKED(-1, 1)) \
 	X(unwitnessed_gone, "resolved", false, \
 	  E(.state = MW_ST_UNWITNESSED), CLEARED(1)) \
+	X(kept_unlocked_is_resolved, "resolved", false, \
+	  E(.state = MW_ST_UNLOCKED, .flags = MW_EF_MUNLOCKED), CLEARED(1)) \
+	X(kept_unlocked_set_again_is_unwitnessed, "unwitnessed-set", false, \
+	  E(.state = MW_ST_UNLOCKED, .flags = MW_EF_MUNLOCKED), \
+	  LOCKED(1, 1)) \
+	X(kept_unlocked_pending_while_its_batch_runs, "pending", false, \
+	  E(.state = MW_ST_UNLOCKED, .pending = 1), LOCKED(1, 1)) \
+	X(kept_unlocked_inherited_flag_ignored, "unwitnessed-set", false, \
+	  E(.state = MW_ST_UNLOCKED, .flags = MW_EF_INHERITED), \
+	  LOCKED(0, 1)) \
+	X(incomplete_hides_kept_unlocked_set, "incomplete", true, \
+	  E(.state = MW_ST_UNLOCKED), LOCKED(-1, 1)) \
 	X(ok_count_equal, "ok", false, \
 	  E(.state = MW_ST_LOCKED, .shadow = 2), LOCKED(2, 1)) \
 	X(ok_count_unreadable, "ok", false, \

@@ -18,6 +18,9 @@
  *   clear ADDR             the folio mapped at ADDR in the writer's own mm
  *                          loses PG_mlocked, NR_MLOCK and
  *                          unevictable_pgs_munlocked follow
+ *   set ADDR               the folio mapped at ADDR gets PG_mlocked, with
+ *                          NR_MLOCK and unevictable_pgs_mlocked raised to
+ *                          match, and no mlock call: a lock no hook saw
  *   raise ADDR N           the folio mapped at ADDR gets mlock_count += N
  *                          (N may be negative: an undercount), only in the
  *                          field's valid window: small, PG_lru,
@@ -43,7 +46,9 @@
  * On unload it undoes what it can: NR_MLOCK, the events and the stray
  * page (so that the next test starts from a consistent kernel); counts
  * raised are lowered again if the folio is still in the window. A cleared
- * PG_mlocked is left cleared: the kernel treats it as an undercount.
+ * PG_mlocked is left cleared: the kernel treats it as an undercount. A set
+ * one is left set: the kernel clears it when the folio is freed
+ * (unevictable_pgs_cleared), and by then the PFN may be another folio's.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -146,6 +151,23 @@ static int do_clear(unsigned long addr)
 	if (folio_test_clear_mlocked(folio)) {
 		mod_zone_page_state(folio_zone(folio), NR_MLOCK, -nr);
 		count_vm_events(UNEVICTABLE_PGMUNLOCKED, nr);
+	}
+	folio_put(folio);
+	return 0;
+}
+
+static int do_set(unsigned long addr)
+{
+	struct folio *folio = user_folio(addr);
+	long nr;
+
+	if (!folio)
+		return -EFAULT;
+	nr = folio_nr_pages(folio);
+	last_pfn = folio_pfn(folio);
+	if (!folio_test_set_mlocked(folio)) {
+		mod_zone_page_state(folio_zone(folio), NR_MLOCK, nr);
+		count_vm_events(UNEVICTABLE_PGMLOCKED, nr);
 	}
 	folio_put(folio);
 	return 0;
@@ -319,6 +341,8 @@ static int run(char *cmd)
 		return do_stray();
 	if (!strcmp(verb, "clear") && a1 && !kstrtoul(a1, 0, &addr))
 		return do_clear(addr);
+	if (!strcmp(verb, "set") && a1 && !kstrtoul(a1, 0, &addr))
+		return do_set(addr);
 	if (!strcmp(verb, "locked_vm") && a1 && !kstrtol(a1, 0, &n) && n &&
 	    n > -(1L << 20) && n < (1L << 20) && current->mm)
 		return account_locked_vm(current->mm, abs(n), n > 0);
