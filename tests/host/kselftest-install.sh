@@ -74,7 +74,7 @@ expect "config: only CONFIG_X=y|m lines, each a Kconfig symbol of linux-source" 
 # injector, take a CPU offline, inject allocation failures, raise the
 # lockdown level. Each must carry the line lib.sh reads.
 unmarked=$(cd "$top/tests/guest" &&
-	grep -lE 'mlockinject\.ko|/cpu[0-9]*/online|failslab|/sys/kernel/security/lockdown' [0-9]*.sh |
+	grep -lE 'mlockinject\.ko|/cpu[0-9]+/online|failslab|/sys/kernel/security/lockdown' [0-9]*.sh |
 	while read -r t; do grep -q '^# destructive: ' "$t" || echo "$t"; done)
 expect "every test that loads the injector, unplugs a CPU, injects failures or raises lockdown is marked '# destructive:'" "" "$unmarked"
 
